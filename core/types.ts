@@ -1,0 +1,180 @@
+/**
+ * Shared types of the fapilog pipeline: levels, the envelope every sink
+ * receives, the sink contract and the counters reported by `stats()`.
+ *
+ * @module
+ */
+
+/** Level names in increasing severity. */
+export type LevelName =
+  | "DEBUG"
+  | "INFO"
+  | "WARNING"
+  | "ERROR"
+  | "CRITICAL"
+  | "AUDIT"
+  | "SECURITY";
+
+/** Correlation data captured when the log call is made. */
+export interface LogContext {
+  message_id: string;
+  correlation_id: string | null;
+  request_id?: string | null;
+  user_id?: string | null;
+  tenant_id?: string | null;
+  trace_id?: string | null;
+  span_id?: string | null;
+}
+
+/** An error as it appears in `diagnostics.exception`. */
+export interface ExceptionInfo {
+  type: string;
+  message: string;
+  stack?: string;
+  cause?: ExceptionInfo | { type: string; message: string };
+}
+
+/** The envelope: one shape for every sink (see `docs/envelope.schema.json`). */
+export interface LogEntry {
+  /** RFC 3339 UTC with milliseconds and `Z`. */
+  timestamp: string;
+  level: LevelName;
+  message: string;
+  logger: string;
+  context: LogContext;
+  diagnostics: Record<string, unknown> & { exception?: ExceptionInfo };
+  data: Record<string, unknown>;
+}
+
+/**
+ * An entry serialised once, as one line of UTF-8 JSON without the trailing
+ * newline. `text` is the same line as a string, for sinks that write text.
+ */
+export interface SerializedView {
+  /** The UTF-8 bytes of the JSON line (a view; do not modify). */
+  readonly data: Uint8Array;
+  /** A copy of `data`. */
+  bytes(): Uint8Array;
+  /** The JSON line as a string. */
+  readonly text: string;
+  /** The entry this line was made from (after enrichment and redaction). */
+  readonly entry: LogEntry;
+}
+
+/**
+ * The sink contract. Only `name` and `write` are required. When
+ * `writeSerialized` is present the core hands the sink the bytes it serialised
+ * once; otherwise it calls `write` with the entry.
+ *
+ * Two optional batch extensions let a sink take many entries at once:
+ * `writeBatch` (asynchronous) and `writeBatchSync` (synchronous, used by
+ * stdout and file sinks so that a caller stuck in a tight loop can drain the
+ * queue without ever yielding to the event loop).
+ */
+export interface Sink {
+  readonly name: string;
+  /**
+   * When true, the sink reports the fate of every entry itself through
+   * {@link SinkHost} (`written`, `failed`, `dropped`): a batching network
+   * sink whose `write` only means "accepted into my buffer". Otherwise the
+   * core counts an entry written when the write call resolves.
+   */
+  readonly reportsOutcomes?: boolean;
+  /** Called once before the first write; `host` is how the sink reports back. */
+  start?(host?: SinkHost): Promise<void>;
+  write(entry: LogEntry): Promise<void>;
+  writeSerialized?(view: SerializedView): Promise<void>;
+  /** Write many serialised entries, in order, as one operation. */
+  writeBatch?(views: readonly SerializedView[]): Promise<void>;
+  /**
+   * Write many serialised entries synchronously. Throws on failure; the core
+   * counts the failure and routes the entries to the fallback sink.
+   */
+  writeBatchSync?(views: readonly SerializedView[]): void;
+  /** Wait until everything handed to the sink so far is written or counted. */
+  flush?(): Promise<void>;
+  stop?(): Promise<void>;
+  healthCheck?(): Promise<boolean>;
+  /**
+   * Per-sink counters kept by the sink itself (network sinks report sent,
+   * retried, failed and dropped here); merged into `stats().sinks[name]`.
+   */
+  stats?(): Record<string, number>;
+}
+
+/**
+ * What the core hands a sink at `start()`: where it reports outcomes that
+ * happen after a write call resolved (delivery engine), and its diagnostics.
+ */
+export interface SinkHost {
+  /** `count` entries reached the destination. */
+  written(count: number): void;
+  /**
+   * These entries were given up (retries exhausted, rejected by the
+   * destination): counted as failed and written to the fallback sink.
+   */
+  failed(views: readonly SerializedView[], error: unknown): void;
+  /** `count` entries were dropped by the sink, with a reason. */
+  dropped(count: number, reason: DropReason): void;
+  /** A rate-limited diagnostic on the diagnostics channel (stderr by default). */
+  diagnostic(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** Why an entry was dropped. Every drop has one. */
+export type DropReason =
+  | "queue_full"
+  | "filtered_level"
+  | "sampled"
+  | "rate_limited"
+  | "sink_buffer_full"
+  | "sink_failed"
+  | "circuit_open"
+  | "closed"
+  | "deadline"
+  | "serialize_failed";
+
+/** Counters for one sink, as reported by `stats()` and `close()`. */
+export interface SinkStats {
+  /** Entries the sink reported written. */
+  written: number;
+  /** Entries whose write failed (they went to the fallback sink). */
+  failed: number;
+  /** Entries not handed to the sink (buffer full, circuit open). */
+  dropped: number;
+  /** Entries waiting in this sink's buffer. */
+  buffered: number;
+  /** Number of failed write operations. */
+  errors: number;
+  /** Circuit breaker state. */
+  circuit: "closed" | "open" | "half_open";
+  /** Extra counters the sink keeps itself (see `Sink.stats`). */
+  [extra: string]: number | string;
+}
+
+/** Live counters. */
+export interface LoggerStats {
+  /** Log calls accepted into the pipeline (after the level gate). */
+  submitted: number;
+  /** Entries that went through filters, enrichers, redactors and serialiser. */
+  processed: number;
+  /** Entries currently queued. */
+  queued: number;
+  /** Approximate bytes currently queued. */
+  queuedBytes: number;
+  /** Dropped entries, by reason. */
+  dropped: Partial<Record<DropReason, number>>;
+  /** Total of `dropped`. */
+  droppedTotal: number;
+  /** Per sink counters, keyed by sink name. */
+  sinks: Record<string, SinkStats>;
+  /** Entries written to the fallback sink. */
+  fallback: number;
+}
+
+/** What `close()` returns. */
+export interface DrainResult extends LoggerStats {
+  /** True when everything was written or accounted for before the deadline. */
+  drained: boolean;
+  /** How long the drain took, in milliseconds. */
+  elapsedMs: number;
+}
