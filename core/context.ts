@@ -1,0 +1,124 @@
+/**
+ * Request context (correlation, request, user, tenant, trace and span ids)
+ * carried across `await` with AsyncLocalStorage where the runtime has one
+ * (Node, Bun, Deno, workerd with nodejs_als). It is read when the log call is
+ * made, never on the worker: the original read it on the worker, so request
+ * context never reached the entry.
+ *
+ * @module
+ */
+
+import { builtin } from "./runtime.ts";
+
+/** Context ids; camelCase or snake_case keys are both accepted. */
+export interface ContextFields {
+  readonly correlationId?: string;
+  readonly requestId?: string;
+  readonly userId?: string;
+  readonly tenantId?: string;
+  readonly traceId?: string;
+  readonly spanId?: string;
+  readonly correlation_id?: string;
+  readonly request_id?: string;
+  readonly user_id?: string;
+  readonly tenant_id?: string;
+  readonly trace_id?: string;
+  readonly span_id?: string;
+}
+
+/** A frozen context snapshot in the envelope's snake_case form. */
+export interface ContextSnapshot {
+  readonly correlation_id?: string;
+  readonly request_id?: string;
+  readonly user_id?: string;
+  readonly tenant_id?: string;
+  readonly trace_id?: string;
+  readonly span_id?: string;
+  /** The snapshot's JSON members after message_id (cached once per snapshot). */
+  json?: string;
+}
+
+const KEYS = [
+  ["correlation_id", "correlationId"],
+  ["request_id", "requestId"],
+  ["user_id", "userId"],
+  ["tenant_id", "tenantId"],
+  ["trace_id", "traceId"],
+  ["span_id", "spanId"],
+] as const;
+
+/** The context keys in envelope order. */
+export const CONTEXT_KEYS: readonly string[] = KEYS.map((k) => k[0]);
+
+/** Merge `fields` over `base` into a new snapshot. */
+export function mergeContext(base: ContextSnapshot | undefined, fields: ContextFields): ContextSnapshot {
+  const out: Record<string, string> = {};
+  for (const [snake, camel] of KEYS) {
+    const v = fields[snake] ?? fields[camel] ?? base?.[snake];
+    if (v !== undefined && v !== null) out[snake] = String(v);
+  }
+  return out;
+}
+
+/** The JSON members of a snapshot, `"correlation_id":...` first (always present). */
+export function contextJson(ctx: ContextSnapshot | undefined): string {
+  if (!ctx) return '"correlation_id":null';
+  if (ctx.json !== undefined) return ctx.json;
+  let s = '"correlation_id":' + (ctx.correlation_id === undefined ? "null" : JSON.stringify(ctx.correlation_id));
+  for (let i = 1; i < KEYS.length; i++) {
+    const v = ctx[KEYS[i][0]];
+    if (v !== undefined) s += ',"' + KEYS[i][0] + '":' + JSON.stringify(v);
+  }
+  ctx.json = s;
+  return s;
+}
+
+interface Storage {
+  getStore(): ContextSnapshot | undefined;
+  run<T>(store: ContextSnapshot, fn: () => T): T;
+}
+
+let storage: Storage | undefined;
+let storageResolved = false;
+
+/** Explicit stack, used where the runtime has no AsyncLocalStorage (sync scope only). */
+let syncStack: ContextSnapshot | undefined;
+
+function resolveStorage(): Storage | undefined {
+  if (!storageResolved) {
+    storageResolved = true;
+    // deno-lint-ignore no-explicit-any
+    const ALS = (globalThis as any).AsyncLocalStorage ?? builtin("node:async_hooks")?.AsyncLocalStorage;
+    if (typeof ALS === "function") storage = new ALS();
+  }
+  return storage;
+}
+
+/** Whether context follows `await` in this runtime. */
+export function hasAsyncContext(): boolean {
+  return resolveStorage() !== undefined;
+}
+
+/** The current context snapshot. */
+export function currentContext(): ContextSnapshot | undefined {
+  const s = storage ?? (storageResolved ? undefined : resolveStorage());
+  return s ? s.getStore() : syncStack;
+}
+
+/**
+ * Run `fn` with `fields` merged over the current context. Without
+ * AsyncLocalStorage the context holds only for `fn`'s synchronous part; use
+ * `logger.bind()` to carry ids across `await` there.
+ */
+export function runWithContext<T>(fields: ContextFields, fn: () => T): T {
+  const s = resolveStorage();
+  const next = mergeContext(currentContext(), fields);
+  if (s) return s.run(next, fn);
+  const prev = syncStack;
+  syncStack = next;
+  try {
+    return fn();
+  } finally {
+    syncStack = prev;
+  }
+}
