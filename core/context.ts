@@ -99,10 +99,10 @@ export function hasAsyncContext(): boolean {
   return resolveStorage() !== undefined;
 }
 
-/** The current context snapshot. */
+/** The current context snapshot (cheap until the first `withContext`). */
 export function currentContext(): ContextSnapshot | undefined {
-  const s = storage ?? (storageResolved ? undefined : resolveStorage());
-  return s ? s.getStore() : syncStack;
+  if (!storageResolved) return undefined;
+  return storage ? storage.getStore() : syncStack;
 }
 
 /**

@@ -99,6 +99,11 @@ function normalize(v: unknown, depth: number, maxDepth: number, stack: object[])
 }
 
 function normalizeObject(obj: object, depth: number, maxDepth: number, stack: object[]): unknown {
+  const proto = Object.getPrototypeOf(obj);
+  // deno-lint-ignore no-explicit-any
+  if ((proto === Object.prototype || proto === null) && typeof (obj as any).toJSON !== "function") {
+    return normalizePlain(obj, depth, maxDepth, stack);
+  }
   if (obj instanceof Date) return Number.isNaN(obj.getTime()) ? "Invalid Date" : obj.toISOString();
   if (obj instanceof Error) {
     const info = exceptionInfo(obj) as unknown as Record<string, unknown>;
@@ -146,9 +151,11 @@ function normalizeObject(obj: object, depth: number, maxDepth: number, stack: ob
   }
   if (ArrayBuffer.isView(obj)) {
     const arr = obj instanceof DataView ? new Uint8Array(obj.buffer, obj.byteOffset, obj.byteLength) : obj;
-    // deno-lint-ignore no-explicit-any
-    const items = Array.from((arr as any).subarray(0, MAX_ARRAY_ITEMS) as ArrayLike<number | bigint>, (x) =>
-      typeof x === "bigint" ? x.toString() : x);
+    const typed = arr as unknown as { subarray(a: number, b: number): ArrayLike<number | bigint> };
+    const items = Array.from(
+      typed.subarray(0, MAX_ARRAY_ITEMS),
+      (x) => typeof x === "bigint" ? x.toString() : x,
+    );
     return items;
   }
   if (obj instanceof ArrayBuffer) return `[ArrayBuffer ${obj.byteLength} bytes]`;
@@ -166,6 +173,10 @@ function normalizeObject(obj: object, depth: number, maxDepth: number, stack: ob
     }
     return normalize(replaced, depth + 1, maxDepth, stack);
   }
+  return normalizePlain(obj, depth, maxDepth, stack);
+}
+
+function normalizePlain(obj: object, depth: number, maxDepth: number, stack: object[]): unknown {
   let out: Record<string, unknown> | undefined;
   const keys = Object.keys(obj);
   for (let i = 0; i < keys.length; i++) {
@@ -238,9 +249,7 @@ export function utf8Length(s: string): number {
 /** Shorten every string longer than `maxChars` in a JSON-safe value, with a marker. */
 export function truncateStrings(value: unknown, maxChars: number, depth = 0): unknown {
   if (typeof value === "string") {
-    return value.length > maxChars
-      ? value.slice(0, maxChars) + `…[truncated ${value.length - maxChars} chars]`
-      : value;
+    return value.length > maxChars ? value.slice(0, maxChars) + `…[truncated ${value.length - maxChars} chars]` : value;
   }
   if (depth > 64 || value === null || typeof value !== "object") return value;
   if (Array.isArray(value)) return value.map((v) => truncateStrings(v, maxChars, depth + 1));

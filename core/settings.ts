@@ -14,16 +14,9 @@
  */
 
 import { ConfigError, describeValue } from "./errors.ts";
+import { parseLevel } from "./levels.ts";
 import type { Sink } from "./types.ts";
-import {
-  parseBool,
-  parseDurationMs,
-  parseEnum,
-  parseInteger,
-  parseInterval,
-  parseNumber,
-  parseSize,
-} from "./units.ts";
+import { parseBool, parseDurationMs, parseEnum, parseInteger, parseInterval, parseNumber, parseSize } from "./units.ts";
 
 /** The kind of value a setting takes; decides how strings from env are parsed. */
 export type FieldKind =
@@ -35,6 +28,7 @@ export type FieldKind =
   | "duration"
   | "interval"
   | "enum"
+  | "level"
   | "headers"
   | "list"
   | "json";
@@ -106,6 +100,8 @@ export function parseField(field: FieldSpec, value: unknown, where: string): unk
       return parseInterval(value, where);
     case "enum":
       return parseEnum(value, where, field.values ?? []);
+    case "level":
+      return parseLevel(value, where);
     case "headers":
       return parseStringMap(value, where);
     case "list":
@@ -128,7 +124,10 @@ function parseStringMap(value: unknown, where: string): Record<string, string> {
     try {
       v = JSON.parse(v);
     } catch {
-      throw new ConfigError(where, `expected a JSON object of strings such as {"X-Api-Key":"..."}, got ${describeValue(value)}`);
+      throw new ConfigError(
+        where,
+        `expected a JSON object of strings such as {"X-Api-Key":"..."}, got ${describeValue(value)}`,
+      );
     }
   }
   if (v && typeof v === "object" && !Array.isArray(v)) {
@@ -141,7 +140,10 @@ function parseStringMap(value: unknown, where: string): Record<string, string> {
     }
     return out;
   }
-  throw new ConfigError(where, `expected an object of strings such as {"X-Api-Key":"..."}, got ${describeValue(value)}`);
+  throw new ConfigError(
+    where,
+    `expected an object of strings such as {"X-Api-Key":"..."}, got ${describeValue(value)}`,
+  );
 }
 
 function parseList(value: unknown, where: string): string[] {
@@ -152,7 +154,10 @@ function parseList(value: unknown, where: string): string[] {
         return parseList(JSON.parse(s), where);
       } catch (e) {
         if (e instanceof ConfigError) throw e;
-        throw new ConfigError(where, `expected a JSON array of strings or a comma-separated list, got ${describeValue(value)}`);
+        throw new ConfigError(
+          where,
+          `expected a JSON array of strings or a comma-separated list, got ${describeValue(value)}`,
+        );
       }
     }
     return s === "" ? [] : s.split(",").map((x) => x.trim());

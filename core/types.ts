@@ -82,6 +82,13 @@ export interface Sink {
   readonly reportsOutcomes?: boolean;
   /** Called once before the first write; `host` is how the sink reports back. */
   start?(host?: SinkHost): Promise<void>;
+  /**
+   * A synchronous start, preferred over `start` when present: a sink that
+   * can start synchronously (stdout, a file opened with sync calls) takes
+   * writes from the very first log call, even from a caller that never
+   * yields to the event loop. Throws on failure.
+   */
+  startSync?(host?: SinkHost): void;
   write(entry: LogEntry): Promise<void>;
   writeSerialized?(view: SerializedView): Promise<void>;
   /** Write many serialised entries, in order, as one operation. */

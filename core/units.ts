@@ -96,7 +96,9 @@ export function parseInterval(value: unknown, key: string): Interval {
   } catch {
     throw new ConfigError(
       key,
-      `expected "hourly", "daily", "weekly", a number of seconds or a duration such as "30m", got ${describeValue(value)}`,
+      `expected "hourly", "daily", "weekly", a number of seconds or a duration such as "30m", got ${
+        describeValue(value)
+      }`,
     );
   }
   if (ms <= 0) throw new ConfigError(key, `the interval must be greater than zero, got ${describeValue(value)}`);
@@ -111,7 +113,10 @@ export function parseBool(value: unknown, key: string): boolean {
     if (v === "true" || v === "1" || v === "yes" || v === "on") return true;
     if (v === "false" || v === "0" || v === "no" || v === "off") return false;
   }
-  throw new ConfigError(key, `expected true or false ("true", "false", "1", "0", "yes", "no"), got ${describeValue(value)}`);
+  throw new ConfigError(
+    key,
+    `expected true or false ("true", "false", "1", "0", "yes", "no"), got ${describeValue(value)}`,
+  );
 }
 
 /** Parse an integer within bounds. */
@@ -134,5 +139,8 @@ export function parseEnum<T extends string>(value: unknown, key: string, accepte
     const v = value.trim().toLowerCase();
     for (const a of accepted) if (a.toLowerCase() === v) return a;
   }
-  throw new ConfigError(key, `expected one of ${accepted.map((a) => JSON.stringify(a)).join(", ")}, got ${describeValue(value)}`);
+  throw new ConfigError(
+    key,
+    `expected one of ${accepted.map((a) => JSON.stringify(a)).join(", ")}, got ${describeValue(value)}`,
+  );
 }

@@ -1,0 +1,338 @@
+/**
+ * The pipeline behind every logger: the bounded queue, the worker that
+ * drains it off the caller's stack (filters -> enrichers -> redactors ->
+ * serialiser -> router -> sink channels), the caller-runs backpressure path,
+ * drop accounting, flush and close.
+ *
+ * @module
+ */
+
+import { Diagnostics } from "./diagnostics.ts";
+import { uuidv7 } from "./ids.ts";
+import type { Enricher } from "./enrichers.ts";
+import { materialize, type Rec } from "./envelope.ts";
+import type { Filter } from "./filters.ts";
+import type { CoreSettings } from "./options.ts";
+import { BoundedQueue } from "./queue.ts";
+import type { Redactor } from "./redact.ts";
+import { levelIndex, type RouteTable } from "./route.ts";
+import { onExit, scheduleSoon, unrefTimer } from "./runtime.ts";
+import { isoTimestamp } from "./serialize.ts";
+import { serializeEntry, serializeRecord, type SerializerStatics } from "./serialized_view.ts";
+import { errorText, type FallbackWriter, SinkChannel } from "./sink_channel.ts";
+import type { DrainResult, DropReason, LoggerStats, SerializedView, Sink } from "./types.ts";
+
+/** Entries the worker processes per turn before yielding. */
+const WORKER_SLICE = 4096;
+/** Entries a caller drains inline when it finds the queue full. */
+const CALLER_SLICE = 2048;
+
+/** Everything a pipeline is made of, resolved by `createLogger`. */
+export interface PipelineParts {
+  readonly settings: CoreSettings;
+  readonly sinks: readonly Sink[];
+  readonly routes: RouteTable | null;
+  readonly filters: readonly Filter[];
+  readonly redactor: Redactor | undefined;
+  readonly enrichers: readonly Enricher[];
+  readonly statics: SerializerStatics;
+  readonly diagnostics: Diagnostics;
+  readonly fallback: FallbackWriter | false;
+  readonly exitHooks: boolean;
+  readonly dropWarningIntervalMs: number;
+}
+
+/** The shared engine of a logger and its children. */
+export class Pipeline {
+  readonly channels: readonly SinkChannel[];
+  submitted = 0;
+  processed = 0;
+  fallbackCount = 0;
+  readonly #parts: PipelineParts;
+  readonly #queue: BoundedQueue;
+  readonly #dropped: Partial<Record<DropReason, number>> = {};
+  #droppedTotal = 0;
+  #droppedReported = 0;
+  #dropTimer: ReturnType<typeof setTimeout> | undefined;
+  #scheduled = false;
+  #processing = false;
+  #closed = false;
+  #closing: Promise<DrainResult> | undefined;
+  #removeExitHooks: () => void = () => {};
+  readonly ready: Promise<void>;
+
+  constructor(parts: PipelineParts) {
+    this.#parts = parts;
+    this.#queue = new BoundedQueue({
+      maxEntries: parts.settings.maxQueueSize,
+      maxBytes: parts.settings.maxQueueBytes,
+      reservedShare: 0.1,
+    });
+    const host = {
+      diagnostics: parts.diagnostics,
+      fallback: (views: readonly SerializedView[], sink: string, reason: string) => this.#fallback(views, sink, reason),
+    };
+    this.channels = parts.sinks.map((sink) =>
+      new SinkChannel(sink, host, {
+        maxBufferBytes: parts.settings.sinkBufferBytes,
+        failureThreshold: parts.settings.circuitBreakerThreshold,
+        recoveryTimeMs: parts.settings.circuitBreakerRecoveryMs,
+      })
+    );
+    this.ready = Promise.all(this.channels.map((c) => c.ready)).then(() => {});
+    if (parts.exitHooks) {
+      this.#removeExitHooks = onExit(() => this.#beforeExit(), () => this.#exitSync());
+    }
+  }
+
+  /** Accept a record from a log call. Never throws. */
+  submit(rec: Rec): void {
+    this.submitted++;
+    if (this.#closed) {
+      this.#drop("closed", 1);
+      return;
+    }
+    if (this.#queue.tryPush(rec)) {
+      if (!this.#scheduled) this.#schedule();
+      return;
+    }
+    switch (this.#parts.settings.backpressure) {
+      case "caller_runs":
+        if (!this.#processing) {
+          this.#drainSlice(CALLER_SLICE);
+          if (this.#queue.tryPush(rec)) return;
+        }
+        this.#drop("queue_full", 1);
+        return;
+      case "drop_oldest": {
+        if (this.#queue.removeOldestUnprotected()) this.#drop("queue_full", 1);
+        if (this.#queue.tryPush(rec)) {
+          if (!this.#scheduled) this.#schedule();
+        } else {
+          this.#drop("queue_full", 1);
+        }
+        return;
+      }
+      default:
+        this.#drop("queue_full", 1);
+    }
+  }
+
+  #schedule(): void {
+    this.#scheduled = true;
+    scheduleSoon(this.#tick);
+  }
+
+  readonly #tick = (): void => {
+    this.#scheduled = false;
+    this.#drainSlice(WORKER_SLICE);
+    if (this.#queue.length > 0) this.#schedule();
+  };
+
+  #drainSlice(max: number): void {
+    if (this.#processing || this.#queue.length === 0) return;
+    this.#processing = true;
+    try {
+      this.#process(this.#queue.shift(max));
+    } finally {
+      this.#processing = false;
+    }
+  }
+
+  /** Drain the whole queue now, synchronously. */
+  drainAll(): void {
+    while (this.#queue.length > 0 && !this.#processing) this.#drainSlice(WORKER_SLICE);
+  }
+
+  #process(recs: readonly Rec[]): void {
+    const parts = this.#parts;
+    const { filters, redactor, enrichers, statics, routes } = parts;
+    const channels = this.channels;
+    const all: SerializedView[] = [];
+    const perSink: SerializedView[][] | undefined = routes ? channels.map(() => []) : undefined;
+    for (let i = 0; i < recs.length; i++) {
+      const rec = recs[i];
+      let reason: DropReason | undefined;
+      for (let f = 0; f < filters.length && reason === undefined; f++) reason = filters[f](rec);
+      if (reason !== undefined) {
+        this.#drop(reason, 1);
+        continue;
+      }
+      let view: SerializedView;
+      try {
+        let data = rec.fields;
+        let message = rec.message;
+        if (redactor) {
+          if (data !== undefined) data = redactor.redactData(data);
+          message = redactor.redactString(message);
+        }
+        if (enrichers.length === 0) {
+          view = serializeRecord(rec, message, data, statics);
+        } else {
+          const entry = materialize(
+            rec,
+            message,
+            data ? { ...data } : {},
+            uuidv7(rec.ts),
+            isoTimestamp(rec.ts),
+            { ...statics.diagnostics },
+          );
+          for (const enrich of enrichers) {
+            try {
+              enrich(entry);
+            } catch (e) {
+              parts.diagnostics.report("enricher", `an enricher threw: ${errorText(e)}`);
+            }
+          }
+          view = serializeEntry(entry, statics);
+        }
+      } catch (e) {
+        this.#drop("serialize_failed", 1);
+        parts.diagnostics.report("serialize", `an entry could not be serialised: ${errorText(e)}`);
+        continue;
+      }
+      this.processed++;
+      if (perSink) {
+        const targets = routes![levelIndex(rec.levelNo)];
+        for (let t = 0; t < targets.length; t++) perSink[targets[t]].push(view);
+      } else {
+        all.push(view);
+      }
+    }
+    for (let c = 0; c < channels.length; c++) channels[c].push(perSink ? perSink[c] : all);
+  }
+
+  #drop(reason: DropReason, count: number): void {
+    this.#dropped[reason] = (this.#dropped[reason] ?? 0) + count;
+    this.#droppedTotal += count;
+    if (reason === "filtered_level" || reason === "sampled" || reason === "rate_limited") return;
+    this.#parts.diagnostics.report("dropped", `entries dropped: ${reason}`, { reason });
+    if (this.#dropTimer === undefined && !this.#closed) {
+      this.#dropTimer = setTimeout(() => {
+        this.#dropTimer = undefined;
+        this.#warnDropped();
+      }, this.#parts.dropWarningIntervalMs);
+      unrefTimer(this.#dropTimer);
+    }
+  }
+
+  /** Log a WARNING entry saying how many entries were dropped since the last one. */
+  #warnDropped(): void {
+    const unreported = this.#droppedTotal - this.#droppedReported;
+    if (unreported <= 0) return;
+    this.#droppedReported = this.#droppedTotal;
+    const rec: Rec = {
+      ts: Date.now(),
+      levelNo: 30,
+      level: "WARNING",
+      logger: "fapilog",
+      message: `${unreported} entries dropped`,
+      fields: { dropped: unreported, dropped_by_reason: { ...this.#dropped } },
+      ctx: undefined,
+      exception: undefined,
+      size: 512,
+    };
+    // The warning is itself an entry; it is not counted as submitted by the caller.
+    this.submitted++;
+    if (!this.#queue.tryPush(rec)) this.#drop("queue_full", 1);
+    else if (!this.#scheduled) this.#schedule();
+  }
+
+  #fallback(views: readonly SerializedView[], sink: string, reason: string): void {
+    const writer = this.#parts.fallback;
+    if (writer === false) return;
+    let text = "";
+    for (const v of views) text += v.text + "\n";
+    try {
+      writer(text);
+      this.fallbackCount += views.length;
+    } catch (e) {
+      this.#parts.diagnostics.report("fallback", `the fallback sink failed too: ${errorText(e)}`, {
+        sink,
+        reason,
+        entries: views.length,
+      });
+    }
+  }
+
+  /** Resolve when everything accepted so far is written or accounted for. */
+  async flush(): Promise<void> {
+    this.drainAll();
+    await Promise.all(this.channels.map((c) => c.flush()));
+  }
+
+  /** Stop intake, drain within the deadline, stop the sinks. */
+  close(deadlineMs = this.#parts.settings.flushDeadlineMs): Promise<DrainResult> {
+    this.#closing ??= this.#close(deadlineMs);
+    return this.#closing;
+  }
+
+  async #close(deadlineMs: number): Promise<DrainResult> {
+    const started = Date.now();
+    if (this.#dropTimer !== undefined) {
+      clearTimeout(this.#dropTimer);
+      this.#dropTimer = undefined;
+    }
+    this.#warnDropped();
+    this.#closed = true;
+    this.#removeExitHooks();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<"deadline">((resolve) => {
+      timer = setTimeout(() => resolve("deadline"), deadlineMs);
+    });
+    let drained = true;
+    try {
+      await this.ready;
+      this.drainAll();
+      const flushed = await Promise.race([this.flush().then(() => "ok" as const), deadline]);
+      if (flushed === "deadline") {
+        drained = false;
+        for (const c of this.channels) c.abandon("deadline");
+      }
+      const closed = await Promise.race([
+        Promise.all(this.channels.map((c) => c.close())).then(() => "ok" as const),
+        deadline,
+      ]);
+      if (closed === "deadline") {
+        drained = false;
+        for (const c of this.channels) c.abandon("deadline");
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+    return { ...this.stats(), drained, elapsedMs: Date.now() - started };
+  }
+
+  #beforeExit(): void {
+    if (this.#closed) return;
+    const pending = this.#queue.length > 0 || this.channels.some((c) => c.buffered > 0);
+    if (pending) void this.flush();
+  }
+
+  #exitSync(): void {
+    if (this.#closed) return;
+    this.drainAll();
+    const stranded = this.channels.reduce((n, c) => n + c.buffered, 0);
+    if (stranded > 0) {
+      this.#parts.diagnostics.report("exit", `process exiting with ${stranded} entries still waiting for sinks`, {
+        entries: stranded,
+      });
+    }
+  }
+
+  /** The live counters. */
+  stats(): LoggerStats {
+    const sinks: LoggerStats["sinks"] = {};
+    for (const c of this.channels) sinks[c.name] = c.stats();
+    return {
+      submitted: this.submitted,
+      processed: this.processed,
+      queued: this.#queue.length,
+      queuedBytes: this.#queue.bytes,
+      dropped: { ...this.#dropped },
+      droppedTotal: this.#droppedTotal,
+      sinks,
+      fallback: this.fallbackCount,
+    };
+  }
+}
