@@ -1,0 +1,220 @@
+/**
+ * Gzip of rotated files with the web `CompressionStream("gzip")`, off the
+ * write path.
+ *
+ * A file is compressed to `<name>.gz.tmp`, renamed to `<name>.gz` once
+ * complete, and only then is the original removed; a failure at any step
+ * leaves the original in place, so no line is ever lost to compression.
+ *
+ * Where it runs: on Deno and Bun, `CompressionStream` compresses on the
+ * calling thread, so {@link gzipRunner} moves the work to a web `Worker`
+ * (`gzip_worker.ts`) and logging keeps its thread; the worker is started on
+ * the first job and ended when idle. On Node, the stream's zlib work already
+ * runs on the libuv thread pool, so it runs inline. An injected filesystem
+ * adapter (tests, custom drivers) always runs inline, through that adapter.
+ *
+ * @module
+ */
+
+import type { FsAdapter, FsFile } from "../core/fs.ts";
+import { detectRuntime } from "../core/runtime.ts";
+
+const CHUNK_BYTES = 1 << 20;
+const WORKER_IDLE_MS = 1000;
+
+/** Options of {@link gzipFile}. */
+export interface GzipFileOptions {
+  /** fsync the compressed file before it replaces the original (default false). */
+  readonly sync?: boolean;
+}
+
+async function closeQuietly(file: FsFile | undefined): Promise<void> {
+  try {
+    await file?.close();
+  } catch {
+    // already failing; the first error is the one to report
+  }
+}
+
+/**
+ * Compress `src` into `dst` (through `dst + ".tmp"`), then remove `src`.
+ * On failure, `src` is untouched and no `dst` or temporary file is left.
+ */
+export async function gzipFile(fs: FsAdapter, src: string, dst: string, options: GzipFileOptions = {}): Promise<void> {
+  const tmp = dst + ".tmp";
+  let input: FsFile | undefined;
+  let output: FsFile | undefined;
+  try {
+    input = await fs.open(src, "read");
+    output = await fs.open(tmp, "write");
+    const from = input;
+    const to = output;
+    const source = new ReadableStream<BufferSource>({
+      async pull(controller) {
+        // A fresh buffer per chunk: the compressor may still hold the previous one.
+        const buffer = new Uint8Array(CHUNK_BYTES);
+        const n = await from.read(buffer);
+        if (n === 0) controller.close();
+        else controller.enqueue(buffer.subarray(0, n));
+      },
+    });
+    await source.pipeThrough(new CompressionStream("gzip")).pipeTo(
+      new WritableStream<Uint8Array>({
+        write(chunk) {
+          return to.write(chunk);
+        },
+      }),
+    );
+    if (options.sync) output.syncSync();
+    const out = output;
+    output = undefined;
+    await out.close();
+    const inp = input;
+    input = undefined;
+    await inp.close();
+    await fs.rename(tmp, dst);
+  } catch (e) {
+    await closeQuietly(input);
+    await closeQuietly(output);
+    await fs.remove(tmp).catch(() => {});
+    throw e;
+  }
+  try {
+    await fs.remove(src);
+  } catch (e) {
+    // Both copies would hold the same lines: drop the new one so each line exists once.
+    await fs.remove(dst).catch(() => {});
+    throw e;
+  }
+}
+
+/** Runs compressions: inline, or in a worker thread. */
+export interface GzipRunner {
+  /** Where compression runs: "inline" or "worker". */
+  readonly where: "inline" | "worker";
+  run(src: string, dst: string, options?: GzipFileOptions): Promise<void>;
+  /** End the worker, if any. Jobs still running are rejected. */
+  close(): void;
+}
+
+/** A compression error as it crosses the worker boundary. */
+interface JobReply {
+  readonly id: number;
+  readonly ok: boolean;
+  readonly message?: string;
+  readonly code?: string;
+}
+
+// deno-lint-ignore no-explicit-any
+type Any = any;
+
+class WorkerGzip implements GzipRunner {
+  readonly where = "worker";
+  #worker: Any;
+  #nextId = 1;
+  #jobs = new Map<number, { resolve: () => void; reject: (e: unknown) => void }>();
+  #idleTimer: ReturnType<typeof setTimeout> | undefined;
+  #broken = false;
+  /** Used inline when the worker cannot run. */
+  readonly #fs: FsAdapter;
+
+  constructor(fs: FsAdapter) {
+    this.#fs = fs;
+  }
+
+  async run(src: string, dst: string, options: GzipFileOptions = {}): Promise<void> {
+    if (this.#broken) return gzipFile(this.#fs, src, dst, options);
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = undefined;
+    let worker: Any;
+    try {
+      worker = this.#ensureWorker();
+    } catch {
+      this.#broken = true;
+      return gzipFile(this.#fs, src, dst, options);
+    }
+    const id = this.#nextId++;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.#jobs.set(id, { resolve, reject });
+        worker.postMessage({ id, src, dst, sync: options.sync === true });
+      });
+    } catch (e) {
+      if (!(e instanceof WorkerFailed)) throw e;
+      // The worker itself failed (could not load, crashed): do this job here, and the next ones too.
+      this.#broken = true;
+      return gzipFile(this.#fs, src, dst, options);
+    } finally {
+      if (this.#jobs.size === 0 && this.#worker) {
+        this.#idleTimer = setTimeout(() => this.close(), WORKER_IDLE_MS);
+      }
+    }
+  }
+
+  #ensureWorker(): Any {
+    if (this.#worker) return this.#worker;
+    const W = (globalThis as Any).Worker;
+    const worker = new W(new URL("./gzip_worker.ts", import.meta.url).href, { type: "module" });
+    worker.onmessage = (ev: { data: JobReply }) => {
+      const reply = ev.data;
+      const job = this.#jobs.get(reply.id);
+      if (!job) return;
+      this.#jobs.delete(reply.id);
+      if (reply.ok) job.resolve();
+      else job.reject(Object.assign(new Error(reply.message ?? "compression failed"), { code: reply.code }));
+    };
+    worker.onerror = (ev: Any) => {
+      ev?.preventDefault?.();
+      this.#failAll(new WorkerFailed(String(ev?.message ?? "the compression worker failed")));
+    };
+    this.#worker = worker;
+    return worker;
+  }
+
+  #failAll(error: Error): void {
+    const jobs = [...this.#jobs.values()];
+    this.#jobs.clear();
+    this.#terminate();
+    for (const job of jobs) job.reject(error);
+  }
+
+  #terminate(): void {
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = undefined;
+    const worker = this.#worker;
+    this.#worker = undefined;
+    worker?.terminate();
+  }
+
+  close(): void {
+    this.#failAll(new Error("the file sink stopped before compression finished; the rotated file is kept"));
+  }
+}
+
+class WorkerFailed extends Error {}
+
+class InlineGzip implements GzipRunner {
+  readonly where = "inline";
+  readonly #fs: FsAdapter;
+  constructor(fs: FsAdapter) {
+    this.#fs = fs;
+  }
+  run(src: string, dst: string, options?: GzipFileOptions): Promise<void> {
+    return gzipFile(this.#fs, src, dst, options);
+  }
+  close(): void {}
+}
+
+/**
+ * The compression runner for a file sink. `injected` is true when the sink
+ * was given its own adapter: then compression goes through that adapter,
+ * inline, so its behaviour (and injected faults) apply.
+ */
+export function gzipRunner(fs: FsAdapter, injected: boolean): GzipRunner {
+  const kind = detectRuntime();
+  const hasWorker = typeof (globalThis as Any).Worker === "function";
+  if (!injected && hasWorker && (kind === "deno" || kind === "bun")) {
+    return new WorkerGzip(fs);
+  }
+  return new InlineGzip(fs);
+}

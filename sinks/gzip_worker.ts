@@ -1,0 +1,24 @@
+/**
+ * The compression worker of the file sink (Deno and Bun): receives
+ * `{id, src, dst, sync}`, gzips `src` into `dst` with the runtime's own
+ * filesystem adapter and replies `{id, ok, message?, code?}`. Started by
+ * `file_compression.ts`; not meant to be imported.
+ *
+ * @module
+ */
+
+import { errorCode, pickFs } from "../core/fs.ts";
+import { gzipFile } from "./file_compression.ts";
+
+// deno-lint-ignore no-explicit-any
+const scope = globalThis as any;
+
+scope.onmessage = async (ev: { data: { id: number; src: string; dst: string; sync: boolean } }) => {
+  const { id, src, dst, sync } = ev.data;
+  try {
+    await gzipFile(pickFs(), src, dst, { sync });
+    scope.postMessage({ id, ok: true });
+  } catch (e) {
+    scope.postMessage({ id, ok: false, message: e instanceof Error ? e.message : String(e), code: errorCode(e) });
+  }
+};
