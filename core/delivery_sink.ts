@@ -67,6 +67,11 @@ export class DeliverySink<E = unknown> implements Sink {
     return Promise.resolve();
   }
 
+  /** Nothing to wait for: take writes from the first log call. */
+  startSync(host?: SinkHost): void {
+    this.#engine.start(host);
+  }
+
   /** Buffer one entry (serialised here: prefer `writeSerialized`). */
   async write(entry: LogEntry): Promise<void> {
     await this.#engine.enqueue([viewOf(entry)]);

@@ -1,0 +1,378 @@
+/**
+ * The http sink against a real HTTP server on loopback: the exact bytes and
+ * headers of each batch format, and the faults a real endpoint produces
+ * (5xx, 429 with Retry-After, 4xx, connection refused, answers slower than
+ * the timeout, a restart mid-stream). After each scenario every entry is at
+ * the receiver in order, or counted; delivered + failed + dropped == submitted.
+ */
+
+import assert from "node:assert/strict";
+import { ConfigError } from "../core/errors.ts";
+import { envOptions, resolveSinkSettings } from "../core/settings.ts";
+import type { SerializedView } from "../core/types.ts";
+import { http, type HttpSinkOptions, httpSpec } from "../sinks/http.ts";
+import { test } from "./harness.ts";
+import { type Receiver, startReceiver } from "./fixtures/receiver.ts";
+import { entry, RecordingHost, view, views } from "./fixtures/recording_host.ts";
+
+/** Fast retries for tests: ms-scale backoff. */
+const FAST: HttpSinkOptions = { retryBaseDelayMs: 2, retryMaxDelayMs: 10, batchTimeoutMs: 5 };
+
+async function withReceiver(fn: (receiver: Receiver) => Promise<void>): Promise<void> {
+  const receiver = await startReceiver();
+  try {
+    await fn(receiver);
+  } finally {
+    await receiver.close();
+  }
+}
+
+function started(endpoint: string, options: HttpSinkOptions) {
+  const host = new RecordingHost();
+  const sink = http(endpoint, options);
+  sink.startSync(host);
+  return { sink, host };
+}
+
+/** The messages the receiver acknowledged, in arrival order (ndjson bodies). */
+function acceptedMessages(receiver: Receiver): string[] {
+  return receiver.accepted().flatMap((r) => r.text.split("\n").filter((l) => l).map((l) => JSON.parse(l).message));
+}
+
+function texts(vs: readonly SerializedView[]): string[] {
+  return vs.map((v) => v.text);
+}
+
+test("array format: one JSON array per batch, with the custom headers", async () => {
+  await withReceiver(async (receiver) => {
+    const { sink } = started(receiver.url + "/ingest", {
+      batchSize: 3,
+      batchTimeoutMs: 60_000,
+      headers: { "X-Api-Key": "k-123" },
+    });
+    const vs = views(4);
+    await sink.writeBatch(vs);
+    await sink.flush();
+    await sink.stop();
+    assert.equal(receiver.requests.length, 2);
+    const [first, second] = receiver.requests;
+    assert.equal(first.method, "POST");
+    assert.equal(first.path, "/ingest");
+    assert.equal(first.text, `[${texts(vs.slice(0, 3)).join(",")}]`);
+    assert.equal(second.text, `[${vs[3].text}]`);
+    assert.equal(first.headers["content-type"], "application/json");
+    assert.equal(first.headers["x-api-key"], "k-123");
+    assert.equal(first.headers["content-encoding"], undefined);
+  });
+});
+
+test("ndjson format: one entry per line, each ending in a newline", async () => {
+  await withReceiver(async (receiver) => {
+    const { sink } = started(receiver.url, { batchSize: 10, batchFormat: "ndjson", batchTimeoutMs: 60_000 });
+    const vs = views(3);
+    await sink.writeBatch(vs);
+    await sink.stop();
+    assert.equal(receiver.requests.length, 1);
+    assert.equal(receiver.requests[0].text, texts(vs).join("\n") + "\n");
+    assert.equal(receiver.requests[0].headers["content-type"], "application/x-ndjson");
+  });
+});
+
+test("wrapped format: the array under the wrapper key", async () => {
+  await withReceiver(async (receiver) => {
+    const { sink } = started(receiver.url, { batchFormat: "wrapped", batchWrapperKey: "events", batchTimeoutMs: 0 });
+    const vs = views(2);
+    await sink.writeBatch(vs);
+    await sink.stop();
+    assert.equal(receiver.requests[0].text, `{"events":[${texts(vs).join(",")}]}`);
+    assert.equal(receiver.requests[0].headers["content-type"], "application/json");
+    const { sink: byDefault } = started(receiver.url, { batchFormat: "wrapped", batchTimeoutMs: 0 });
+    await byDefault.writeBatch(vs);
+    await byDefault.stop();
+    assert.equal(receiver.requests[1].text, `{"logs":[${texts(vs).join(",")}]}`);
+  });
+});
+
+test("gzip: the body is compressed and says so", async () => {
+  await withReceiver(async (receiver) => {
+    const { sink } = started(receiver.url, { batchFormat: "ndjson", gzip: true, batchTimeoutMs: 0 });
+    const vs = views(50);
+    await sink.writeBatch(vs);
+    await sink.stop();
+    const r = receiver.requests[0];
+    assert.equal(r.headers["content-encoding"], "gzip");
+    assert.deepEqual([...r.body.subarray(0, 2)], [0x1f, 0x8b]);
+    assert.ok(r.body.byteLength < r.text.length);
+    assert.equal(r.text, texts(vs).join("\n") + "\n");
+  });
+});
+
+test("the body carries each entry's bytes unchanged, non-ASCII included", async () => {
+  await withReceiver(async (receiver) => {
+    const { sink } = started(receiver.url, { batchFormat: "ndjson", batchTimeoutMs: 0 });
+    const v = view(entry("héllo ✓ 日本 🚀", { "clé": "wert – ü" }));
+    await sink.writeBatch([v]);
+    await sink.stop();
+    const body = receiver.requests[0].body;
+    assert.deepEqual(body.subarray(0, body.byteLength - 1), v.data);
+  });
+});
+
+test("5xx answers are retried and the entries arrive in order", async () => {
+  await withReceiver(async (receiver) => {
+    receiver.fault({ status: 500 }, { status: 502 }, { status: 503 });
+    const { sink, host } = started(receiver.url, { ...FAST, batchSize: 5, batchFormat: "ndjson", retryMaxAttempts: 5 });
+    await sink.writeBatch(views(12));
+    await sink.flush();
+    assert.deepEqual(acceptedMessages(receiver), views(12).map((v) => v.entry.message));
+    const s = sink.stats();
+    assert.equal(s.retried, 3);
+    assert.deepEqual([s.sent, s.failed, s.dropped], [12, 0, 0]);
+    assert.equal(host.written_, 12);
+    await sink.stop();
+  });
+});
+
+test("429 with Retry-After in seconds or as an HTTP date is honoured", async () => {
+  await withReceiver(async (receiver) => {
+    const soon = new Date(Date.now() + 1500).toUTCString();
+    receiver.fault(
+      { status: 429, headers: { "Retry-After": "1" } },
+      { status: 503, headers: { "Retry-After": soon } },
+      { status: 408 },
+    );
+    const { sink, host } = started(receiver.url, {
+      ...FAST,
+      batchFormat: "ndjson",
+      retryMaxAttempts: 5,
+      // A backoff this long would hang the test: only Retry-After can make it quick.
+      retryBaseDelayMs: 3_600_000,
+      retryMaxDelayMs: 3_600_000,
+      random: () => 0,
+    });
+    await sink.writeBatch(views(3));
+    await sink.flush();
+    assert.deepEqual(acceptedMessages(receiver), ["m0", "m1", "m2"]);
+    const retries = host.diagnostics.filter((d) => d.fields?.attempt !== undefined).map((d) => d.fields!);
+    assert.equal(retries.length, 3);
+    assert.deepEqual([retries[0].status, retries[0].retryAfter, retries[0].delayMs], [429, true, 1000]);
+    assert.deepEqual([retries[1].status, retries[1].retryAfter], [503, true]);
+    assert.ok((retries[1].delayMs as number) <= 1500);
+    assert.deepEqual([retries[2].status, retries[2].retryAfter], [408, false]);
+    await sink.stop();
+  });
+});
+
+test("other 4xx are not retried and are reported with the status and a short body", async () => {
+  await withReceiver(async (receiver) => {
+    receiver.fault({ status: 400, body: "invalid payload: " + "x".repeat(1000) });
+    const { sink, host } = started(receiver.url, { ...FAST, batchSize: 2, batchFormat: "ndjson" });
+    await sink.writeBatch(views(4));
+    await sink.flush();
+    assert.equal(receiver.requests.length, 2, "the refused batch was not sent again");
+    assert.deepEqual(acceptedMessages(receiver), ["m2", "m3"]);
+    assert.equal(host.failures.length, 1);
+    assert.deepEqual(host.failures[0].views.map((v) => v.entry.message), ["m0", "m1"]);
+    const message = String((host.failures[0].error as Error).message);
+    assert.match(message, /^http: gave up on 2 entries after 1 attempt: the endpoint answered 400/);
+    assert.match(message, /invalid payload: x+…$/);
+    assert.ok(message.length < 400);
+    const s = sink.stats();
+    assert.deepEqual([s.sent, s.failed, s.retried], [2, 2, 0]);
+    await sink.stop();
+  });
+});
+
+test("connection refused is retried until the server is back", async () => {
+  await withReceiver(async (receiver) => {
+    await receiver.stop();
+    const { sink } = started(receiver.url, { ...FAST, batchFormat: "ndjson", retryMaxAttempts: 1000 });
+    await sink.writeBatch(views(5));
+    await receiver.waitFor(() => sink.stats().retried >= 3, 15_000, "three refused attempts");
+    assert.match(sink.lastError, /network error/);
+    await receiver.restart();
+    await sink.flush();
+    assert.deepEqual(acceptedMessages(receiver), ["m0", "m1", "m2", "m3", "m4"]);
+    await sink.stop();
+  });
+});
+
+test("an answer slower than the timeout is abandoned and retried", async () => {
+  await withReceiver(async (receiver) => {
+    receiver.fault({ delayMs: 60_000 });
+    const { sink } = started(receiver.url, { ...FAST, batchFormat: "ndjson", timeoutMs: 1000 });
+    await sink.writeBatch(views(2));
+    await sink.flush();
+    assert.equal(receiver.requests.length, 2);
+    assert.equal(receiver.requests[0].status, 0, "the slow request never got its answer out");
+    assert.deepEqual(acceptedMessages(receiver), ["m0", "m1"]);
+    assert.match(sink.lastError, /no response within 1000 ms/);
+    assert.equal(sink.stats().retried, 1);
+    await sink.stop();
+  });
+});
+
+test("a server restarting mid-stream loses nothing: all entries arrive in order", async () => {
+  await withReceiver(async (receiver) => {
+    const { sink, host } = started(receiver.url, {
+      ...FAST,
+      batchSize: 20,
+      batchFormat: "ndjson",
+      retryMaxAttempts: 1000,
+      circuitFailureThreshold: 3,
+      circuitRecoveryTimeMs: 20,
+    });
+    const total = 300;
+    for (let i = 0; i < total; i += 10) {
+      await sink.writeBatch(views(10, i));
+      if (i === 100) await receiver.stop();
+      if (i === 200) await receiver.restart();
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await sink.flush();
+    const s = sink.stats();
+    assert.deepEqual(acceptedMessages(receiver), views(total).map((v) => v.entry.message));
+    assert.equal(s.sent + s.failed + s.dropped, total);
+    assert.deepEqual([s.sent, host.written_], [total, total]);
+    assert.ok(s.retried > 0, "the restart was noticed");
+    await sink.stop();
+  });
+});
+
+test("retries exhausted: the batch is reported failed with its entries", async () => {
+  await withReceiver(async (receiver) => {
+    receiver.fault({ status: 503 }, { status: 503 });
+    const { sink, host } = started(receiver.url, { ...FAST, batchFormat: "ndjson", retryMaxAttempts: 2 });
+    await sink.writeBatch(views(3));
+    await sink.flush();
+    await sink.writeBatch(views(2, 3));
+    await sink.flush();
+    assert.deepEqual(host.failures.flatMap((f) => f.views.map((v) => v.entry.message)), ["m0", "m1", "m2"]);
+    assert.match(String(host.failures[0].error), /after 2 attempts: the endpoint answered 503/);
+    assert.deepEqual(acceptedMessages(receiver), ["m3", "m4"]);
+    const s = sink.stats();
+    assert.deepEqual([s.sent, s.failed, s.dropped], [2, 3, 0]);
+    await sink.stop();
+  });
+});
+
+test("the circuit opens while the endpoint is down and closes after a successful probe", async () => {
+  await withReceiver(async (receiver) => {
+    await receiver.stop();
+    const { sink, host } = started(receiver.url, {
+      ...FAST,
+      batchFormat: "ndjson",
+      retryMaxAttempts: 1000,
+      circuitFailureThreshold: 2,
+      circuitRecoveryTimeMs: 30,
+    });
+    await sink.writeBatch(views(4));
+    await receiver.waitFor(() => sink.circuit === "open", 15_000, "the circuit to open");
+    assert.equal(await sink.healthCheck(), false);
+    await receiver.restart();
+    await sink.flush();
+    assert.equal(sink.circuit, "closed");
+    assert.equal(await sink.healthCheck(), true);
+    assert.deepEqual(acceptedMessages(receiver), ["m0", "m1", "m2", "m3"]);
+    assert.ok(sink.stats().circuitOpened >= 1);
+    assert.ok(host.diagnostics.some((d) => /circuit open after 2 failed requests/.test(d.message)));
+    await sink.stop();
+  });
+});
+
+test("a settings dict builds the same sink as the factory", async () => {
+  await withReceiver(async (receiver) => {
+    const options = resolveSinkSettings(
+      httpSpec,
+      {
+        type: "http",
+        endpoint: receiver.url + "/dict",
+        batch_size: 2,
+        batch_format: "wrapped",
+        batch_wrapper_key: "items",
+        batch_timeout_seconds: 60,
+        timeout_seconds: "2s",
+        retry_max_attempts: 4,
+        headers: { Authorization: "Bearer t" },
+      },
+      {},
+      "sinks[0]",
+    );
+    assert.deepEqual(options, {
+      endpoint: receiver.url + "/dict",
+      batchSize: 2,
+      batchFormat: "wrapped",
+      batchWrapperKey: "items",
+      batchTimeoutMs: 60_000,
+      timeoutMs: 2000,
+      retryMaxAttempts: 4,
+      headers: { Authorization: "Bearer t" },
+    });
+    const sink = httpSpec.create(options);
+    await sink.writeBatch!(views(2));
+    await sink.stop!();
+    const r = receiver.requests[0];
+    assert.equal(r.path, "/dict");
+    assert.equal(r.text, `{"items":[${texts(views(2)).join(",")}]}`);
+    assert.equal(r.headers.authorization, "Bearer t");
+  });
+});
+
+test("the seed's FAPILOG_HTTP__* variables work as written", async () => {
+  await withReceiver(async (receiver) => {
+    const env = {
+      FAPILOG_HTTP__ENDPOINT: receiver.url + "/env",
+      FAPILOG_HTTP__TIMEOUT_SECONDS: "5",
+      FAPILOG_HTTP__RETRY_MAX_ATTEMPTS: "3",
+      FAPILOG_HTTP__BATCH_SIZE: "3",
+      FAPILOG_HTTP__BATCH_TIMEOUT_SECONDS: "60",
+      FAPILOG_HTTP__BATCH_FORMAT: "ndjson",
+      FAPILOG_HTTP__BATCH_WRAPPER_KEY: "logs",
+    };
+    const options = envOptions(httpSpec, env);
+    assert.deepEqual(options, {
+      endpoint: receiver.url + "/env",
+      timeoutMs: 5000,
+      retryMaxAttempts: 3,
+      batchSize: 3,
+      batchTimeoutMs: 60_000,
+      batchFormat: "ndjson",
+      batchWrapperKey: "logs",
+    });
+    const sink = httpSpec.create(options);
+    await sink.writeBatch!(views(3));
+    await sink.flush!();
+    assert.equal(receiver.requests.length, 1, "a full batch of 3 goes at once");
+    assert.equal(receiver.requests[0].text, texts(views(3)).join("\n") + "\n");
+    await sink.stop!();
+  });
+});
+
+test("bad http settings fail early, naming the key", () => {
+  assert.throws(() => http("ftp://example.com"), (e: unknown) => e instanceof ConfigError && e.key === "endpoint");
+  assert.throws(
+    () => http("http://127.0.0.1:9", { batchFormat: "xml" as "array" }),
+    (e: unknown) =>
+      e instanceof ConfigError && e.key === "batchFormat" && /"array", "ndjson" or "wrapped"/.test(e.message),
+  );
+  assert.throws(
+    () => http("http://127.0.0.1:9", { batchSize: 0 }),
+    (e: unknown) => e instanceof ConfigError && e.key === "batchSize",
+  );
+  assert.throws(
+    () => resolveSinkSettings(httpSpec, { type: "http", endpoint: "http://x", batch_format: "xml" }, {}, "sinks[0]"),
+    (e: unknown) => e instanceof ConfigError && e.key === "sinks[0].batch_format",
+  );
+  assert.throws(
+    () => resolveSinkSettings(httpSpec, { type: "http", endpoint: "http://x", batch_sise: 3 }, {}, "sinks[0]"),
+    (e: unknown) => e instanceof ConfigError && /unknown setting/.test(e.message),
+  );
+  assert.throws(
+    () => envOptions(httpSpec, { FAPILOG_HTTP__BATCH_SIZE: "many" }),
+    (e: unknown) => e instanceof ConfigError && e.key === "FAPILOG_HTTP__BATCH_SIZE",
+  );
+  assert.throws(
+    () => httpSpec.create({}),
+    (e: unknown) => e instanceof ConfigError && /FAPILOG_HTTP__ENDPOINT/.test(e.message),
+  );
+});
