@@ -99,6 +99,7 @@ function normalize(v: unknown, depth: number, maxDepth: number, stack: object[])
 }
 
 function normalizeObject(obj: object, depth: number, maxDepth: number, stack: object[]): unknown {
+  if (obj instanceof GetterThrew) return obj.marker;
   const proto = Object.getPrototypeOf(obj);
   // deno-lint-ignore no-explicit-any
   if ((proto === Object.prototype || proto === null) && typeof (obj as any).toJSON !== "function") {
@@ -182,10 +183,15 @@ function normalizePlain(obj: object, depth: number, maxDepth: number, stack: obj
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i];
     const item = readProp(obj, k);
-    const safe = isPrimitiveSafe(item) ? item : normalize(item, depth + 1, maxDepth, stack);
-    if (out === undefined && safe !== item) {
+    // A getter that threw must not be read again by JSON.stringify: force a copy.
+    const threw = item instanceof GetterThrew;
+    const safe = threw ? item.marker : isPrimitiveSafe(item) ? item : normalize(item, depth + 1, maxDepth, stack);
+    if (out === undefined && (safe !== item || threw)) {
       out = {};
-      for (let j = 0; j < i; j++) out[keys[j]] = readProp(obj, keys[j]);
+      for (let j = 0; j < i; j++) {
+        const earlier = readProp(obj, keys[j]);
+        out[keys[j]] = earlier instanceof GetterThrew ? earlier.marker : earlier;
+      }
     }
     if (out !== undefined && safe !== undefined) out[k] = safe;
   }
@@ -208,11 +214,19 @@ function normalizePlain(obj: object, depth: number, maxDepth: number, stack: obj
   return out ?? obj;
 }
 
+/** What `readProp` returns when a getter threw; callers copy the marker instead of the object. */
+class GetterThrew {
+  readonly marker: string;
+  constructor(e: unknown) {
+    this.marker = `[getter threw: ${e instanceof Error ? e.message : String(e)}]`;
+  }
+}
+
 function readProp(obj: object, key: string | number): unknown {
   try {
     return (obj as Record<string | number, unknown>)[key];
   } catch (e) {
-    return `[getter threw: ${e instanceof Error ? e.message : String(e)}]`;
+    return new GetterThrew(e);
   }
 }
 
