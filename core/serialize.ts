@@ -24,7 +24,7 @@ export const DEFAULT_LIMITS: SerializeLimits = { maxEntryBytes: 256 * 1024, maxD
 const MAX_ARRAY_ITEMS = 10_000;
 
 /** Describe an error as `{type, message, stack, cause}`, following the cause chain (depth-limited). */
-export function exceptionInfo(error: unknown, depth = 0): ExceptionInfo {
+export function exceptionInfo(error: unknown, depth = 0, seen: unknown[] = []): ExceptionInfo {
   if (error instanceof Error || (error && typeof error === "object" && "message" in error && "name" in error)) {
     // deno-lint-ignore no-explicit-any
     const e = error as any;
@@ -38,7 +38,10 @@ export function exceptionInfo(error: unknown, depth = 0): ExceptionInfo {
       cause = undefined;
     }
     if (cause !== undefined) {
-      info.cause = depth < 8 ? exceptionInfo(cause, depth + 1) : { type: "Truncated", message: "cause chain too deep" };
+      seen.push(error);
+      if (seen.includes(cause)) info.cause = { type: "Circular", message: "the cause refers back to an earlier error" };
+      else if (depth < 8) info.cause = exceptionInfo(cause, depth + 1, seen);
+      else info.cause = { type: "Truncated", message: "cause chain too deep" };
     }
     return info;
   }
