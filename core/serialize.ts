@@ -158,7 +158,8 @@ function normalizeObject(obj: object, depth: number, maxDepth: number, stack: ob
     const typed = arr as unknown as { subarray(a: number, b: number): ArrayLike<number | bigint> };
     const items = Array.from(
       typed.subarray(0, MAX_ARRAY_ITEMS),
-      (x) => typeof x === "bigint" ? x.toString() : x,
+      // NaN and ±Infinity as strings, as everywhere else (JSON would turn them into null).
+      (x) => typeof x === "bigint" ? x.toString() : Number.isFinite(x) ? x : String(x),
     );
     return items;
   }
