@@ -21,6 +21,8 @@ export interface Rec {
   readonly exception: ExceptionInfo | undefined;
   /** Approximate bytes, for the queue's byte bound. */
   readonly size: number;
+  /** fapilog's own entry (the dropped-entries warning): not filtered. */
+  readonly internal?: boolean;
 }
 
 const BASE_SIZE = 320;

@@ -52,7 +52,10 @@ export class Pipeline {
   readonly #queue: BoundedQueue;
   readonly #dropped: Partial<Record<DropReason, number>> = {};
   #droppedTotal = 0;
-  #droppedReported = 0;
+  /** Drops nobody asked for (not sampling or rate limiting), pipeline and sinks together. */
+  #lost = 0;
+  #lostReported = 0;
+  readonly #lostByReason: Partial<Record<DropReason, number>> = {};
   #dropTimer: ReturnType<typeof setTimeout> | undefined;
   #scheduled = false;
   #processing = false;
@@ -71,6 +74,7 @@ export class Pipeline {
     const host = {
       diagnostics: parts.diagnostics,
       fallback: (views: readonly SerializedView[], sink: string, reason: string) => this.#fallback(views, sink, reason),
+      lost: (count: number, reason: DropReason) => this.#noteLost(count, reason),
     };
     this.channels = parts.sinks.map((sink) =>
       new SinkChannel(sink, host, {
@@ -153,7 +157,7 @@ export class Pipeline {
     for (let i = 0; i < recs.length; i++) {
       const rec = recs[i];
       let reason: DropReason | undefined;
-      for (let f = 0; f < filters.length && reason === undefined; f++) reason = filters[f](rec);
+      if (!rec.internal) for (let f = 0; f < filters.length && reason === undefined; f++) reason = filters[f](rec);
       if (reason !== undefined) {
         this.#drop(reason, 1);
         continue;
@@ -206,6 +210,13 @@ export class Pipeline {
     this.#dropped[reason] = (this.#dropped[reason] ?? 0) + count;
     this.#droppedTotal += count;
     if (reason === "filtered_level" || reason === "sampled" || reason === "rate_limited") return;
+    this.#noteLost(count, reason);
+  }
+
+  /** Count an unplanned drop and arm the periodic warning. */
+  #noteLost(count: number, reason: DropReason): void {
+    this.#lost += count;
+    this.#lostByReason[reason] = (this.#lostByReason[reason] ?? 0) + count;
     this.#parts.diagnostics.report("dropped", `entries dropped: ${reason}`, { reason });
     if (this.#dropTimer === undefined && !this.#closed) {
       this.#dropTimer = setTimeout(() => {
@@ -218,24 +229,31 @@ export class Pipeline {
 
   /** Log a WARNING entry saying how many entries were dropped since the last one. */
   #warnDropped(): void {
-    const unreported = this.#droppedTotal - this.#droppedReported;
+    const unreported = this.#lost - this.#lostReported;
     if (unreported <= 0) return;
-    this.#droppedReported = this.#droppedTotal;
+    this.#lostReported = this.#lost;
     const rec: Rec = {
       ts: Date.now(),
       levelNo: 30,
       level: "WARNING",
       logger: "fapilog",
       message: `${unreported} entries dropped`,
-      fields: { dropped: unreported, dropped_by_reason: { ...this.#dropped } },
+      fields: { dropped: unreported, dropped_by_reason: { ...this.#lostByReason } },
       ctx: undefined,
       exception: undefined,
       size: 512,
+      internal: true,
     };
     // The warning is itself an entry; it is not counted as submitted by the caller.
     this.submitted++;
-    if (!this.#queue.tryPush(rec)) this.#drop("queue_full", 1);
-    else if (!this.#scheduled) this.#schedule();
+    if (!this.#queue.tryPush(rec)) {
+      this.#drainSlice(CALLER_SLICE);
+      if (!this.#queue.tryPush(rec)) {
+        this.#drop("queue_full", 1);
+        return;
+      }
+    }
+    if (!this.#scheduled) this.#schedule();
   }
 
   #fallback(views: readonly SerializedView[], sink: string, reason: string): void {
@@ -273,6 +291,7 @@ export class Pipeline {
       clearTimeout(this.#dropTimer);
       this.#dropTimer = undefined;
     }
+    this.drainAll();
     this.#warnDropped();
     this.#closed = true;
     this.#removeExitHooks();

@@ -31,6 +31,8 @@ export interface ChannelHost {
   readonly diagnostics: Diagnostics;
   /** Write entries to the fallback; returns how many were written. */
   fallback(views: readonly SerializedView[], sink: string, reason: string): void;
+  /** Entries this sink dropped (for the periodic "N entries dropped" warning). */
+  lost(count: number, reason: DropReason): void;
 }
 
 function batchBytes(views: readonly SerializedView[]): number {
@@ -140,7 +142,8 @@ export class SinkChannel {
   }
 
   /** Hand a batch to the sink (synchronously where it can take it), never throwing. */
-  push(views: readonly SerializedView[]): void {
+  push(batch: readonly SerializedView[]): void {
+    let views = batch;
     if (views.length === 0) return;
     if (!this.#breaker.allow()) {
       this.#drop(views.length, "circuit_open");
@@ -157,15 +160,22 @@ export class SinkChannel {
       }
       return;
     }
-    const bytes = batchBytes(views);
-    if (this.#bufferedBytes + bytes > this.#maxBufferBytes && this.#bufferedEntries > 0) {
-      this.#drop(views.length, "sink_buffer_full");
+    let bytes = batchBytes(views);
+    if (this.#bufferedBytes + bytes > this.#maxBufferBytes) {
+      // Take what fits (at least one entry when nothing is waiting), drop the rest.
+      let room = this.#maxBufferBytes - this.#bufferedBytes;
+      let fit = 0;
+      while (fit < views.length && views[fit].text.length + 1 <= room) room -= views[fit++].text.length + 1;
+      if (fit === 0 && this.#bufferedEntries === 0) fit = 1;
+      this.#drop(views.length - fit, "sink_buffer_full");
       this.#host.diagnostics.report(
         `buffer:${this.name}`,
         `sink "${this.name}" is not keeping up: its buffer of ${this.#maxBufferBytes} bytes is full, entries dropped`,
         { sink: this.name },
       );
-      return;
+      if (fit === 0) return;
+      views = views.slice(0, fit);
+      bytes = batchBytes(views);
     }
     this.#bufferedEntries += views.length;
     this.#bufferedBytes += bytes;
@@ -212,6 +222,7 @@ export class SinkChannel {
   #drop(count: number, reason: DropReason): void {
     this.dropped += count;
     this.droppedBy[reason] = (this.droppedBy[reason] ?? 0) + count;
+    this.#host.lost(count, reason);
   }
 
   /** Entries waiting in this channel. */
