@@ -56,7 +56,8 @@ export const DEFAULT_SECRET_FIELDS: readonly string[] = [
 /** Names matching these patterns are secret too (e.g. `db_password`, `stripeSecretKey`). */
 const DEFAULT_SECRET_PATTERN = /(password|passwd|secret|token|apikey|privatekey|authorization|cookie)/;
 
-const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/[^\s:@/]+):[^\s@/]*@/gi;
+// The user part may be empty (`redis://:pw@host`); the password runs to the last `@` of the authority.
+const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/[^\s:@/?#]*):[^\s/?#]*@/gi;
 
 /** A compiled redactor: returns the redacted copy, or the same reference when nothing matched. */
 export interface Redactor {
