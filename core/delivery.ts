@@ -186,6 +186,9 @@ export class DeliveryEngine<E> {
   #aborted = false;
   #abort = new AbortController();
   #closed: Promise<void> | undefined;
+  #deadline: ReturnType<typeof setTimeout> | undefined;
+  #deadlineAt = 0;
+  #done = false;
   #lastError = "";
   #stats: DeliveryStats = {
     received: 0,
@@ -300,7 +303,12 @@ export class DeliveryEngine<E> {
    * dropped ("deadline"). Later entries are dropped ("closed").
    */
   close(deadlineMs: number = this.#flushDeadlineMs): Promise<void> {
-    this.#closed ??= this.#close(deadlineMs);
+    if (this.#closed) {
+      // Already closing: a sooner deadline still cuts it short.
+      if (!this.#done) this.#cutAt(deadlineMs);
+      return this.#closed;
+    }
+    this.#closed = this.#close(deadlineMs);
     return this.#closed;
   }
 
@@ -309,20 +317,26 @@ export class DeliveryEngine<E> {
     for (const wake of this.#spaceWaiters.splice(0)) wake();
     await this.#backlog;
     const drained = this.flush();
-    let deadline: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<boolean>((resolve) => {
-      deadline = setTimeout(() => resolve(true), deadlineMs);
-    });
-    const timedOut = await Promise.race([drained.then(() => false), late]);
-    clearTimeout(deadline);
-    if (timedOut) {
+    this.#cutAt(deadlineMs);
+    await drained;
+    this.#done = true;
+    clearTimeout(this.#deadline);
+    this.#deadline = undefined;
+    this.#clearTimer();
+  }
+
+  /** Give up on everything left `ms` from now: abort requests, wake sleepers, drop the rest ("deadline"). */
+  #cutAt(ms: number): void {
+    const due = Date.now() + ms;
+    if (this.#deadline !== undefined && this.#deadlineAt <= due) return;
+    clearTimeout(this.#deadline);
+    this.#deadlineAt = due;
+    this.#deadline = setTimeout(() => {
       this.#aborted = true;
       this.#abort.abort(new Error("close deadline passed"));
       for (const wake of this.#pauses) wake();
       this.#pump();
-      await drained;
-    }
-    this.#clearTimer();
+    }, ms);
   }
 
   /** Put views[from..] in the buffer while there is room; returns the index reached. */
@@ -467,7 +481,9 @@ export class DeliveryEngine<E> {
       attempt++;
       const result = await this.#attempt(encoded);
       if (result.ok) {
-        if (breaker && breaker.state !== "closed") this.#host.diagnostic(`${this.#name}: circuit closed`);
+        if (breaker && breaker.state !== "closed") {
+          this.#host.diagnostic(`${this.#name}: circuit closed`, { event: "circuit_closed", sink: this.#name });
+        }
         breaker?.success();
         this.#stats.sent += n;
         this.#stats.batches++;
@@ -486,6 +502,7 @@ export class DeliveryEngine<E> {
         breaker.failure();
         if (breaker.state === "open" && before !== "open") {
           this.#host.diagnostic(`${this.#name}: circuit open after ${breaker.failures} failed requests`, {
+            event: "circuit_open",
             sink: this.#name,
             recoveryTimeMs: breaker.recoveryTimeMs,
             error: result.detail,
@@ -499,6 +516,7 @@ export class DeliveryEngine<E> {
         ? Math.min(result.retryAfterMs!, this.#retryAfterMaxMs)
         : backoffDelayMs(attempt, this.#baseDelayMs, this.#maxDelayMs, this.#random);
       this.#host.diagnostic(`${this.#name}: attempt ${attempt} failed (${result.detail}); retrying in ${delayMs} ms`, {
+        event: "retry",
         sink: this.#name,
         attempt,
         delayMs,

@@ -92,9 +92,13 @@ export class DeliverySink<E = unknown> implements Sink {
     return this.#engine.flush();
   }
 
-  /** Deliver what is buffered within the flush deadline, then stop. */
-  stop(): Promise<void> {
-    return this.#engine.close();
+  /**
+   * Deliver what is buffered within the deadline (default `flushDeadlineMs`),
+   * then stop; what is left is counted as dropped ("deadline"). A core that
+   * has less time left passes it as `deadlineMs` (0 gives up at once).
+   */
+  stop(options: { readonly deadlineMs?: number } = {}): Promise<void> {
+    return this.#engine.close(options.deadlineMs);
   }
 
   /** False while the circuit is open. */

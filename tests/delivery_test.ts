@@ -270,6 +270,19 @@ test("close gives up at its deadline and counts what is left as dropped", async 
   assert.equal(s.pending + s.inFlight, 0);
 });
 
+test("a shorter deadline given to stop() cuts a close already under way", async () => {
+  const target = new MemoryTarget();
+  const { sink } = sinkOf(target, { batchSize: 2, batchTimeoutMs: 0, flushDeadlineMs: 60_000 });
+  target.hold();
+  await sink.writeBatch(views(3));
+  const closing = sink.stop();
+  await sink.stop({ deadlineMs: 0 });
+  await closing;
+  const s = sink.stats();
+  assert.equal(s.dropped_deadline, 3);
+  assert.equal(s.sent + s.failed + s.dropped, 3);
+});
+
 test("while the circuit is open, batches wait for the probe instead of being thrown away", async () => {
   const target = new MemoryTarget();
   const { sink, host } = sinkOf(target, {

@@ -2,8 +2,10 @@
  * The http sink against a real HTTP server on loopback: the exact bytes and
  * headers of each batch format, and the faults a real endpoint produces
  * (5xx, 429 with Retry-After, 4xx, connection refused, answers slower than
- * the timeout, a restart mid-stream). After each scenario every entry is at
- * the receiver in order, or counted; delivered + failed + dropped == submitted.
+ * the timeout, a restart mid-stream). The exact bytes of each format are
+ * checked with known entries; the fault scenarios go through createLogger,
+ * and after each one every entry is at the receiver in order, or counted:
+ * delivered + failed + dropped == submitted.
  */
 
 import assert from "node:assert/strict";
@@ -13,7 +15,8 @@ import type { SerializedView } from "../core/types.ts";
 import { http, type HttpSinkOptions, httpSpec } from "../sinks/http.ts";
 import { test } from "./harness.ts";
 import { type Receiver, startReceiver } from "./fixtures/receiver.ts";
-import { entry, RecordingHost, view, views } from "./fixtures/recording_host.ts";
+import type { DrainResult } from "../core/types.ts";
+import { captureSink, entry, logMany, RecordingHost, testLogger, view, views } from "./fixtures/recording_host.ts";
 
 /** Fast retries for tests: ms-scale backoff. */
 const FAST: HttpSinkOptions = { retryBaseDelayMs: 2, retryMaxDelayMs: 10, batchTimeoutMs: 5 };
@@ -41,6 +44,20 @@ function acceptedMessages(receiver: Receiver): string[] {
 
 function texts(vs: readonly SerializedView[]): string[] {
   return vs.map((v) => v.text);
+}
+
+function messages(n: number, from = 0): string[] {
+  return Array.from({ length: n }, (_, i) => `m${from + i}`);
+}
+
+/** Every entry the logger took is delivered, failed or dropped by the sink: nothing unaccounted. */
+function assertAccounted(result: DrainResult, sink: string, submitted: number): void {
+  const s = result.sinks[sink];
+  assert.equal(result.submitted, submitted);
+  assert.equal(result.droppedTotal, 0, "nothing dropped before the sink");
+  assert.equal(s.written + s.failed + s.dropped, submitted, JSON.stringify(s));
+  assert.equal(s.pending, 0);
+  assert.equal(s.inFlight, 0);
 }
 
 test("array format: one JSON array per batch, with the custom headers", async () => {
@@ -118,21 +135,6 @@ test("the body carries each entry's bytes unchanged, non-ASCII included", async 
   });
 });
 
-test("5xx answers are retried and the entries arrive in order", async () => {
-  await withReceiver(async (receiver) => {
-    receiver.fault({ status: 500 }, { status: 502 }, { status: 503 });
-    const { sink, host } = started(receiver.url, { ...FAST, batchSize: 5, batchFormat: "ndjson", retryMaxAttempts: 5 });
-    await sink.writeBatch(views(12));
-    await sink.flush();
-    assert.deepEqual(acceptedMessages(receiver), views(12).map((v) => v.entry.message));
-    const s = sink.stats();
-    assert.equal(s.retried, 3);
-    assert.deepEqual([s.sent, s.failed, s.dropped], [12, 0, 0]);
-    assert.equal(host.written_, 12);
-    await sink.stop();
-  });
-});
-
 test("429 with Retry-After in seconds or as an HTTP date is honoured", async () => {
   await withReceiver(async (receiver) => {
     const soon = new Date(Date.now() + 1500).toUTCString();
@@ -163,58 +165,109 @@ test("429 with Retry-After in seconds or as an HTTP date is honoured", async () 
   });
 });
 
-test("other 4xx are not retried and are reported with the status and a short body", async () => {
+test("every format through createLogger: the body is exactly the lines the core serialised", async () => {
+  await withReceiver(async (receiver) => {
+    const formats = ["array", "ndjson", "wrapped"] as const;
+    const capture = captureSink();
+    const sinks = formats.map((f) => http(`${receiver.url}/${f}`, { name: f, batchFormat: f, batchTimeoutMs: 60_000 }));
+    const { log } = testLogger([capture, ...sinks]);
+    log.info("héllo ✓ 日本", { "clé": "wert – ü" });
+    log.warning("second", { n: 2 });
+    const result = await log.close();
+    const lines = capture.lines;
+    assert.equal(lines.length, 2);
+    const body = (f: string) => receiver.requests.find((r) => r.path === `/${f}`)!.text;
+    assert.equal(body("array"), `[${lines.join(",")}]`);
+    assert.equal(body("ndjson"), lines.join("\n") + "\n");
+    assert.equal(body("wrapped"), `{"logs":[${lines.join(",")}]}`);
+    for (const f of formats) assertAccounted(result, f, 2);
+  });
+});
+
+test("5xx answers are retried and every entry arrives in order", async () => {
+  await withReceiver(async (receiver) => {
+    receiver.fault({ status: 500 }, { status: 502 }, { status: 503 });
+    const sink = http(receiver.url, { ...FAST, batchSize: 5, batchFormat: "ndjson", retryMaxAttempts: 5 });
+    const { log } = testLogger([sink]);
+    logMany(log, 12);
+    const result = await log.close();
+    assert.deepEqual(acceptedMessages(receiver), messages(12));
+    assertAccounted(result, "http", 12);
+    assert.equal(result.sinks.http.written, 12);
+    assert.equal(result.sinks.http.retried, 3);
+  });
+});
+
+test("429 answers are retried and every entry arrives in order", async () => {
+  await withReceiver(async (receiver) => {
+    receiver.fault({ status: 429, headers: { "Retry-After": "0" } }, { status: 429 });
+    const sink = http(receiver.url, { ...FAST, batchSize: 4, batchFormat: "ndjson" });
+    const { log } = testLogger([sink]);
+    logMany(log, 10);
+    const result = await log.close();
+    assert.deepEqual(acceptedMessages(receiver), messages(10));
+    assertAccounted(result, "http", 10);
+    assert.equal(result.sinks.http.written, 10);
+  });
+});
+
+test("other 4xx are not retried: the entries are reported failed, with the status and a short body", async () => {
   await withReceiver(async (receiver) => {
     receiver.fault({ status: 400, body: "invalid payload: " + "x".repeat(1000) });
-    const { sink, host } = started(receiver.url, { ...FAST, batchSize: 2, batchFormat: "ndjson" });
-    await sink.writeBatch(views(4));
-    await sink.flush();
+    const host = new RecordingHost();
+    const sink = http(receiver.url, { ...FAST, batchSize: 2, batchFormat: "ndjson" });
+    const { log, fallback, diagnostics } = testLogger([sink]);
+    logMany(log, 4);
+    const result = await log.close();
     assert.equal(receiver.requests.length, 2, "the refused batch was not sent again");
     assert.deepEqual(acceptedMessages(receiver), ["m2", "m3"]);
-    assert.equal(host.failures.length, 1);
-    assert.deepEqual(host.failures[0].views.map((v) => v.entry.message), ["m0", "m1"]);
-    const message = String((host.failures[0].error as Error).message);
-    assert.match(message, /^http: gave up on 2 entries after 1 attempt: the endpoint answered 400/);
-    assert.match(message, /invalid payload: x+…$/);
-    assert.ok(message.length < 400);
-    const s = sink.stats();
-    assert.deepEqual([s.sent, s.failed, s.retried], [2, 2, 0]);
-    await sink.stop();
+    assert.deepEqual(fallback.map((l) => JSON.parse(l).message), ["m0", "m1"]);
+    const s = result.sinks.http;
+    assert.deepEqual([s.written, s.failed, s.retried], [2, 2, 0]);
+    assertAccounted(result, "http", 4);
+    const report = diagnostics.map((d) => d.message).join("\n");
+    assert.match(report, /gave up on 2 entries after 1 attempt: the endpoint answered 400/);
+    assert.match(report, /invalid payload: x+…/);
+    assert.equal(host.failures.length, 0);
   });
 });
 
 test("connection refused is retried until the server is back", async () => {
   await withReceiver(async (receiver) => {
     await receiver.stop();
-    const { sink } = started(receiver.url, { ...FAST, batchFormat: "ndjson", retryMaxAttempts: 1000 });
-    await sink.writeBatch(views(5));
+    const sink = http(receiver.url, { ...FAST, batchFormat: "ndjson", retryMaxAttempts: 1000 });
+    const { log } = testLogger([sink]);
+    logMany(log, 5);
     await receiver.waitFor(() => sink.stats().retried >= 3, 15_000, "three refused attempts");
     assert.match(sink.lastError, /network error/);
     await receiver.restart();
-    await sink.flush();
-    assert.deepEqual(acceptedMessages(receiver), ["m0", "m1", "m2", "m3", "m4"]);
-    await sink.stop();
+    const result = await log.close();
+    assert.deepEqual(acceptedMessages(receiver), messages(5));
+    assertAccounted(result, "http", 5);
+    assert.equal(result.sinks.http.written, 5);
   });
 });
 
 test("an answer slower than the timeout is abandoned and retried", async () => {
   await withReceiver(async (receiver) => {
     receiver.fault({ delayMs: 60_000 });
-    const { sink } = started(receiver.url, { ...FAST, batchFormat: "ndjson", timeoutMs: 1000 });
-    await sink.writeBatch(views(2));
-    await sink.flush();
+    const sink = http(receiver.url, { ...FAST, batchFormat: "ndjson", timeoutMs: 1000 });
+    const { log } = testLogger([sink]);
+    logMany(log, 2);
+    await log.flush();
     assert.equal(receiver.requests.length, 2);
     assert.equal(receiver.requests[0].status, 0, "the slow request never got its answer out");
     assert.deepEqual(acceptedMessages(receiver), ["m0", "m1"]);
     assert.match(sink.lastError, /no response within 1000 ms/);
-    assert.equal(sink.stats().retried, 1);
-    await sink.stop();
+    const result = await log.close();
+    assert.equal(result.sinks.http.retried, 1);
+    assertAccounted(result, "http", 2);
   });
 });
 
 test("a server restarting mid-stream loses nothing: all entries arrive in order", async () => {
   await withReceiver(async (receiver) => {
-    const { sink, host } = started(receiver.url, {
+    const sink = http(receiver.url, {
       ...FAST,
       batchSize: 20,
       batchFormat: "ndjson",
@@ -222,61 +275,74 @@ test("a server restarting mid-stream loses nothing: all entries arrive in order"
       circuitFailureThreshold: 3,
       circuitRecoveryTimeMs: 20,
     });
+    const { log } = testLogger([sink]);
     const total = 300;
     for (let i = 0; i < total; i += 10) {
-      await sink.writeBatch(views(10, i));
+      logMany(log, 10, i);
       if (i === 100) await receiver.stop();
       if (i === 200) await receiver.restart();
       await new Promise((r) => setTimeout(r, 2));
     }
-    await sink.flush();
-    const s = sink.stats();
-    assert.deepEqual(acceptedMessages(receiver), views(total).map((v) => v.entry.message));
-    assert.equal(s.sent + s.failed + s.dropped, total);
-    assert.deepEqual([s.sent, host.written_], [total, total]);
-    assert.ok(s.retried > 0, "the restart was noticed");
-    await sink.stop();
+    const result = await log.close();
+    assert.deepEqual(acceptedMessages(receiver), messages(total));
+    assertAccounted(result, "http", total);
+    assert.equal(result.sinks.http.written, total);
+    assert.ok((result.sinks.http.retried as number) > 0, "the restart was noticed");
   });
 });
 
-test("retries exhausted: the batch is reported failed with its entries", async () => {
+test("retries exhausted: the batch is reported failed and its entries go to the fallback", async () => {
   await withReceiver(async (receiver) => {
     receiver.fault({ status: 503 }, { status: 503 });
-    const { sink, host } = started(receiver.url, { ...FAST, batchFormat: "ndjson", retryMaxAttempts: 2 });
-    await sink.writeBatch(views(3));
-    await sink.flush();
-    await sink.writeBatch(views(2, 3));
-    await sink.flush();
-    assert.deepEqual(host.failures.flatMap((f) => f.views.map((v) => v.entry.message)), ["m0", "m1", "m2"]);
-    assert.match(String(host.failures[0].error), /after 2 attempts: the endpoint answered 503/);
+    const sink = http(receiver.url, { ...FAST, batchFormat: "ndjson", retryMaxAttempts: 2 });
+    const { log, fallback } = testLogger([sink]);
+    logMany(log, 3);
+    await log.flush();
+    logMany(log, 2, 3);
+    const result = await log.close();
+    assert.deepEqual(fallback.map((l) => JSON.parse(l).message), ["m0", "m1", "m2"]);
     assert.deepEqual(acceptedMessages(receiver), ["m3", "m4"]);
-    const s = sink.stats();
-    assert.deepEqual([s.sent, s.failed, s.dropped], [2, 3, 0]);
-    await sink.stop();
+    const s = result.sinks.http;
+    assert.deepEqual([s.written, s.failed, s.dropped], [2, 3, 0]);
+    assertAccounted(result, "http", 5);
   });
 });
 
 test("the circuit opens while the endpoint is down and closes after a successful probe", async () => {
   await withReceiver(async (receiver) => {
     await receiver.stop();
-    const { sink, host } = started(receiver.url, {
+    const sink = http(receiver.url, {
       ...FAST,
       batchFormat: "ndjson",
       retryMaxAttempts: 1000,
       circuitFailureThreshold: 2,
       circuitRecoveryTimeMs: 30,
     });
-    await sink.writeBatch(views(4));
+    const { log } = testLogger([sink]);
+    logMany(log, 4);
     await receiver.waitFor(() => sink.circuit === "open", 15_000, "the circuit to open");
     assert.equal(await sink.healthCheck(), false);
     await receiver.restart();
-    await sink.flush();
+    await log.flush();
     assert.equal(sink.circuit, "closed");
     assert.equal(await sink.healthCheck(), true);
-    assert.deepEqual(acceptedMessages(receiver), ["m0", "m1", "m2", "m3"]);
-    assert.ok(sink.stats().circuitOpened >= 1);
-    assert.ok(host.diagnostics.some((d) => /circuit open after 2 failed requests/.test(d.message)));
+    assert.deepEqual(acceptedMessages(receiver), messages(4));
+    const result = await log.close();
+    assert.ok((result.sinks.http.circuitOpened as number) >= 1);
+    assertAccounted(result, "http", 4);
+  });
+});
+
+test("the sink's close deadline counts what could not be delivered as dropped", async () => {
+  await withReceiver(async (receiver) => {
+    await receiver.stop();
+    const sink = http(receiver.url, { ...FAST, batchFormat: "ndjson", retryMaxAttempts: 1000, flushDeadlineMs: 50 });
+    sink.startSync(new RecordingHost());
+    await sink.writeBatch(views(7));
     await sink.stop();
+    const s = sink.stats();
+    assert.equal(s.dropped_deadline, 7);
+    assert.equal(s.sent + s.failed + s.dropped, 7);
   });
 });
 
