@@ -46,3 +46,7 @@ export { formatTextLine, type TextFormatOptions } from "./core/text_format.ts";
 export { stdoutJson, type StdoutJsonOptions } from "./sinks/stdout_json.ts";
 export { stdoutPretty, type StdoutPrettyOptions } from "./sinks/stdout_pretty.ts";
 export { streamSink } from "./sinks/stream.ts";
+export { rotatingFile, type RotatingFileOptions } from "./sinks/rotating_file.ts";
+export { type BatchFormat, http, type HttpSinkOptions } from "./sinks/http.ts";
+export { webhook, type WebhookSinkOptions } from "./sinks/webhook.ts";
+export { verifyWebhook, type VerifyWebhookOptions, type WebhookVerification } from "./sinks/verify_webhook.ts";

@@ -4,8 +4,8 @@
  * @example
  * ```ts
  * import { createLogger } from "@fapilog/fapilog";
- * import { stdoutJson } from "@fapilog/fapilog/sinks";
- * const log = createLogger({ sinks: [stdoutJson()] });
+ * import { rotatingFile, stdoutPretty } from "@fapilog/fapilog/sinks";
+ * const log = createLogger({ sinks: [stdoutPretty(), rotatingFile("logs/app.log", { rotation: "10 MB" })] });
  * log.info("ready");
  * await log.close();
  * ```
@@ -16,4 +16,8 @@
 export { stdoutJson, type StdoutJsonOptions, stdoutJsonSpec } from "./stdout_json.ts";
 export { stdoutPretty, type StdoutPrettyOptions, stdoutPrettySpec } from "./stdout_pretty.ts";
 export { streamSink } from "./stream.ts";
+export { rotatingFile, type RotatingFileOptions, rotatingFileSpec } from "./rotating_file.ts";
+export { type BatchFormat, http, type HttpSinkOptions, httpSpec } from "./http.ts";
+export { webhook, type WebhookSinkOptions, webhookSpec } from "./webhook.ts";
+export { verifyWebhook, type VerifyWebhookOptions, type WebhookVerification } from "./verify_webhook.ts";
 export { BUILTIN_SINK_TYPES, sinkType } from "./registry.ts";
