@@ -102,7 +102,7 @@ function normalize(v: unknown, depth: number, maxDepth: number, stack: object[])
 }
 
 function normalizeObject(obj: object, depth: number, maxDepth: number, stack: object[]): unknown {
-  if (obj instanceof GetterThrew) return obj.marker;
+  if (GetterThrew.is(obj)) return obj.marker;
   const proto = Object.getPrototypeOf(obj);
   // deno-lint-ignore no-explicit-any
   if ((proto === Object.prototype || proto === null) && typeof (obj as any).toJSON !== "function") {
@@ -188,13 +188,13 @@ function normalizePlain(obj: object, depth: number, maxDepth: number, stack: obj
     const k = keys[i];
     const item = readProp(obj, k);
     // A getter that threw must not be read again by JSON.stringify: force a copy.
-    const threw = item instanceof GetterThrew;
+    const threw = GetterThrew.is(item);
     const safe = threw ? item.marker : isPrimitiveSafe(item) ? item : normalize(item, depth + 1, maxDepth, stack);
     if (out === undefined && (safe !== item || threw)) {
       out = {};
       for (let j = 0; j < i; j++) {
         const earlier = readProp(obj, keys[j]);
-        out[keys[j]] = earlier instanceof GetterThrew ? earlier.marker : earlier;
+        out[keys[j]] = GetterThrew.is(earlier) ? earlier.marker : earlier;
       }
     }
     if (out !== undefined && safe !== undefined) out[k] = safe;
@@ -221,8 +221,13 @@ function normalizePlain(obj: object, depth: number, maxDepth: number, stack: obj
 /** What `readProp` returns when a getter threw; callers copy the marker instead of the object. */
 class GetterThrew {
   readonly marker: string;
+  #brand = true;
   constructor(e: unknown) {
     this.marker = `[getter threw: ${e instanceof Error ? e.message : String(e)}]`;
+  }
+  /** A brand check: unlike `instanceof`, it runs no Proxy trap of `x`. */
+  static is(x: unknown): x is GetterThrew {
+    return typeof x === "object" && x !== null && #brand in x;
   }
 }
 
