@@ -8,6 +8,8 @@
  * @module
  */
 
+import { toJsonSafe } from "./serialize.ts";
+
 /** Redaction settings; `createLogger({ redact: false })` removes redaction. */
 export interface RedactOptions {
   /**
@@ -125,24 +127,49 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
     if (typeof v === "string") return redactString(v);
     if (v === null || typeof v !== "object" || depth > 64) return v;
     if (seen.includes(v)) return v;
-    // Only plain objects and arrays are walked; other objects are left to the serialiser.
-    if (Array.isArray(v)) {
-      seen.push(v);
-      let out: unknown[] | undefined;
-      for (let i = 0; i < v.length && i < 10_000; i++) {
-        const r = redactValue(v[i], depth + 1, seen);
-        if (r !== v[i] && out === undefined) out = v.slice();
-        if (out !== undefined) out[i] = r;
+    try {
+      if (Array.isArray(v)) {
+        seen.push(v);
+        let out: unknown[] | undefined;
+        for (let i = 0; i < v.length && i < 10_000; i++) {
+          const r = redactValue(v[i], depth + 1, seen);
+          if (r !== v[i] && out === undefined) out = v.slice();
+          if (out !== undefined) out[i] = r;
+        }
+        seen.pop();
+        return out ?? v;
       }
+      const proto = Object.getPrototypeOf(v);
+      // deno-lint-ignore no-explicit-any
+      if ((proto !== Object.prototype && proto !== null) || typeof (v as any).toJSON === "function") {
+        return redactConverted(v, depth, seen);
+      }
+      seen.push(v);
+      const out = redactObject(v as Record<string, unknown>, depth, seen);
       seen.pop();
-      return out ?? v;
+      return out;
+    } catch {
+      // A Proxy whose traps throw: leave it to the serialiser, which writes a marker.
+      return v;
     }
-    const proto = Object.getPrototypeOf(v);
-    if (proto !== Object.prototype && proto !== null) return v;
-    seen.push(v);
-    const out = redactObject(v as Record<string, unknown>, depth, seen);
-    seen.pop();
-    return out;
+  }
+
+  /**
+   * Class instances, maps, sets, errors and objects with toJSON: redact the
+   * form the serialiser will write, so their secrets do not slip through.
+   */
+  function redactConverted(v: object, depth: number, seen: object[]): unknown {
+    if (v instanceof Date || v instanceof RegExp || v instanceof ArrayBuffer || ArrayBuffer.isView(v)) return v;
+    const plain = toJsonSafe(v);
+    if (plain === v) {
+      // An instance whose own fields are already JSON-safe: walk it as it is.
+      seen.push(v);
+      const out = redactObject(v as Record<string, unknown>, depth, seen);
+      seen.pop();
+      return out;
+    }
+    const r = redactValue(plain, depth, seen);
+    return r === plain ? v : r;
   }
 
   function redactObject(obj: Record<string, unknown>, depth: number, seen: object[]): Record<string, unknown> {
