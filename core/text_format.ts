@@ -37,7 +37,7 @@ const DIM = "\x1b[2m";
 // deno-lint-ignore no-control-regex
 const UNSAFE = /[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 // deno-lint-ignore no-control-regex
-const NEEDS_QUOTES = /[\s"=\x00-\x1f\x7f-\x9f\u2028\u2029]/;
+const NEEDS_QUOTES = /[\s"=\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
 function escapeChar(c: string): string {
   switch (c) {
@@ -59,11 +59,14 @@ export function escapeControl(s: string): string {
   return s.replace(UNSAFE, escapeChar);
 }
 
+/** A key or string value: bare when it is plain, else quoted with `\` and `"` escaped. */
+function formatString(v: string): string {
+  if (v !== "" && !NEEDS_QUOTES.test(v)) return escapeControl(v);
+  return '"' + escapeControl(v.replace(/\\/g, "\\\\").replace(/"/g, '\\"')) + '"';
+}
+
 function formatValue(v: unknown): string {
-  if (typeof v === "string") {
-    if (v !== "" && !NEEDS_QUOTES.test(v)) return escapeControl(v);
-    return '"' + escapeControl(v.replace(/\\/g, "\\\\").replace(/"/g, '\\"')) + '"';
-  }
+  if (typeof v === "string") return formatString(v);
   if (typeof v === "number" || typeof v === "boolean" || v === null) return String(v);
   let json: string | undefined;
   try {
@@ -72,11 +75,6 @@ function formatValue(v: unknown): string {
     json = undefined;
   }
   return escapeControl(json ?? String(v));
-}
-
-function formatKey(k: string): string {
-  const escaped = escapeControl(k);
-  return /[\s"=]/.test(escaped) || escaped === "" ? JSON.stringify(escaped) : escaped;
 }
 
 /** Format an entry as one line of text, without the trailing newline. */
@@ -91,7 +89,7 @@ export function formatTextLine(entry: LogEntry, options: TextFormatOptions = {})
     if (!Object.prototype.hasOwnProperty.call(data, k)) continue;
     const v = data[k];
     if (v === undefined) continue;
-    line += " " + formatKey(k) + "=" + formatValue(v);
+    line += " " + formatString(k) + "=" + formatValue(v);
   }
   const ctx = entry.context as unknown as Record<string, unknown>;
   for (const k of CONTEXT_KEYS) {
