@@ -46,7 +46,8 @@ export function parseSize(value: unknown, key: string): number {
     const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(value);
     if (m) {
       const unit = SIZE_UNITS[m[2].toLowerCase()];
-      if (unit !== undefined) return Math.round(Number(m[1]) * unit);
+      // A fraction of a unit is fine ("1.5 KB"); a fraction of a byte is not.
+      if (unit !== undefined && (unit > 1 || !m[1].includes("."))) return Math.round(Number(m[1]) * unit);
     }
   }
   throw new ConfigError(key, `expected ${SIZE_FORMS}, got ${describeValue(value)}`);
