@@ -120,18 +120,23 @@ export function parseBool(value: unknown, key: string): boolean {
   );
 }
 
+/** "from 1 to 10", or ">= 1" when there is no real upper bound (no 1.7976931348623157e+308 in messages). */
+function rangeText(min: number, max: number): string {
+  return max >= Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
+}
+
 /** Parse an integer within bounds. */
 export function parseInteger(value: unknown, key: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
   if (typeof n === "number" && Number.isInteger(n) && n >= min && n <= max) return n;
-  throw new ConfigError(key, `expected a whole number from ${min} to ${max}, got ${describeValue(value)}`);
+  throw new ConfigError(key, `expected a whole number ${rangeText(min, max)}, got ${describeValue(value)}`);
 }
 
 /** Parse a finite number within bounds. */
 export function parseNumber(value: unknown, key: string, min = 0, max = Number.MAX_VALUE): number {
   const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
   if (typeof n === "number" && Number.isFinite(n) && n >= min && n <= max) return n;
-  throw new ConfigError(key, `expected a number from ${min} to ${max}, got ${describeValue(value)}`);
+  throw new ConfigError(key, `expected a number ${rangeText(min, max)}, got ${describeValue(value)}`);
 }
 
 /** Parse one of a fixed set of strings (case-insensitive). */
