@@ -21,9 +21,13 @@
  * @module
  */
 
+import { BatchBuffer } from "./batch_buffer.ts";
 import { CircuitBreaker, type CircuitState } from "./circuit_breaker.ts";
 import { backoffDelayMs, type SendResult } from "./retry.ts";
+import type { DeliveryOptions } from "./delivery_options.ts";
 import type { DropReason, SerializedView, SinkHost } from "./types.ts";
+
+export type { DeliveryOptions } from "./delivery_options.ts";
 
 /** How a sink encodes and sends a batch. `E` is the encoded form (e.g. a body and its headers). */
 export interface DeliveryTarget<E> {
@@ -35,44 +39,6 @@ export interface DeliveryTarget<E> {
    * and at the close deadline: pass it to `fetch`.
    */
   send(encoded: E, signal: AbortSignal): Promise<SendResult>;
-}
-
-/** Options of the delivery engine (every network sink accepts them). */
-export interface DeliveryOptions {
-  /** Most entries in one request (default 100). */
-  readonly batchSize?: number;
-  /** Most bytes of entries in one request, one separator byte counted per entry (default 1 MiB). */
-  readonly batchMaxBytes?: number;
-  /** Longest an entry waits for its batch to fill, in ms (default 5000). */
-  readonly batchTimeoutMs?: number;
-  /** Requests in flight at once; above 1, arrival order is no longer guaranteed (default 1). */
-  readonly maxInFlight?: number;
-  /** Time allowed for one request, in ms; 0 for none (default 5000). */
-  readonly timeoutMs?: number;
-  /** Attempts per batch, the first one included (default 3). */
-  readonly retryMaxAttempts?: number;
-  /** Backoff base: the first retry waits up to this long, in ms (default 500). */
-  readonly retryBaseDelayMs?: number;
-  /** Backoff ceiling, in ms (default 30000). */
-  readonly retryMaxDelayMs?: number;
-  /** Longest `Retry-After` honoured, in ms (default 300000). */
-  readonly retryAfterMaxMs?: number;
-  /** Entries waiting to be batched, at most (default 10000). */
-  readonly maxBufferEntries?: number;
-  /** Bytes waiting to be batched, at most (default 16 MiB). */
-  readonly maxBufferBytes?: number;
-  /** When the buffer is full: drop the new entries (counted), or make the writer wait (default "drop"). */
-  readonly overflow?: "drop" | "wait";
-  /** Use a circuit breaker (default true). */
-  readonly circuitBreaker?: boolean;
-  /** Consecutive failed requests that open the circuit (default 5). */
-  readonly circuitFailureThreshold?: number;
-  /** How long the circuit stays open before a probe, in ms (default 30000). */
-  readonly circuitRecoveryTimeMs?: number;
-  /** How long `close()` may take to deliver what is buffered, in ms (default 10000). */
-  readonly flushDeadlineMs?: number;
-  /** Random source for the jitter, in [0, 1) (default `Math.random`). */
-  readonly random?: () => number;
 }
 
 /** A batch was given up: retries exhausted, or refused by the destination. */
@@ -149,8 +115,6 @@ function positive(value: number | undefined, fallback: number): number {
 export class DeliveryEngine<E> {
   readonly #name: string;
   readonly #target: DeliveryTarget<E>;
-  readonly #batchSize: number;
-  readonly #batchMaxBytes: number;
   readonly #batchTimeoutMs: number;
   readonly #maxInFlight: number;
   readonly #timeoutMs: number;
@@ -158,22 +122,15 @@ export class DeliveryEngine<E> {
   readonly #baseDelayMs: number;
   readonly #maxDelayMs: number;
   readonly #retryAfterMaxMs: number;
-  readonly #maxBufferEntries: number;
-  readonly #maxBufferBytes: number;
   readonly #wait: boolean;
   readonly #flushDeadlineMs: number;
   readonly #random: () => number;
   readonly #breaker: CircuitBreaker | undefined;
   #host: SinkHost = NO_HOST;
 
-  // The buffer: views[head..] wait to be batched; arrivals[i] is when views[i] came in.
-  #views: SerializedView[] = [];
-  #arrivals: number[] = [];
-  #head = 0;
-  #pendingBytes = 0;
-  #acceptedSeq = 0; // entries ever put in the buffer
-  #takenSeq = 0; // entries ever taken out of it
-  #flushSeq = 0; // entries below this are batched without waiting for age
+  readonly #buffer: BatchBuffer;
+  // Sequence numbers count entries admitted to the buffer; those below this are batched without waiting for age.
+  #flushSeq = 0;
   #inFlight = new Set<Batch>();
   #inFlightEntries = 0;
   #flushWaiters: { seq: number; resolve: () => void }[] = [];
@@ -209,17 +166,20 @@ export class DeliveryEngine<E> {
   constructor(name: string, target: DeliveryTarget<E>, options: DeliveryOptions = {}) {
     this.#name = name;
     this.#target = target;
-    this.#batchSize = Math.floor(positive(options.batchSize, 100));
-    this.#batchMaxBytes = positive(options.batchMaxBytes, 1024 * 1024);
     this.#batchTimeoutMs = Math.max(0, options.batchTimeoutMs ?? 5000);
+    this.#buffer = new BatchBuffer({
+      batchSize: Math.floor(positive(options.batchSize, 100)),
+      batchMaxBytes: positive(options.batchMaxBytes, 1024 * 1024),
+      batchTimeoutMs: this.#batchTimeoutMs,
+      maxEntries: Math.floor(positive(options.maxBufferEntries, 10_000)),
+      maxBytes: positive(options.maxBufferBytes, 16 * 1024 * 1024),
+    });
     this.#maxInFlight = Math.floor(positive(options.maxInFlight, 1));
     this.#timeoutMs = Math.max(0, options.timeoutMs ?? 5000);
     this.#maxAttempts = Math.floor(positive(options.retryMaxAttempts, 3));
     this.#baseDelayMs = Math.max(0, options.retryBaseDelayMs ?? 500);
     this.#maxDelayMs = Math.max(0, options.retryMaxDelayMs ?? 30_000);
     this.#retryAfterMaxMs = Math.max(0, options.retryAfterMaxMs ?? 300_000);
-    this.#maxBufferEntries = Math.floor(positive(options.maxBufferEntries, 10_000));
-    this.#maxBufferBytes = positive(options.maxBufferBytes, 16 * 1024 * 1024);
     this.#wait = options.overflow === "wait";
     this.#flushDeadlineMs = Math.max(0, options.flushDeadlineMs ?? 10_000);
     this.#random = options.random ?? Math.random;
@@ -248,8 +208,8 @@ export class DeliveryEngine<E> {
   stats(): DeliveryStats {
     return {
       ...this.#stats,
-      pending: this.#views.length - this.#head,
-      pendingBytes: this.#pendingBytes,
+      pending: this.#buffer.length,
+      pendingBytes: this.#buffer.bytes,
       inFlight: this.#inFlightEntries,
       circuitOpened: this.#breaker?.timesOpened ?? 0,
     };
@@ -289,7 +249,7 @@ export class DeliveryEngine<E> {
 
   /** Resolves once every entry taken in before the call is delivered, failed or dropped. */
   flush(): Promise<void> {
-    const seq = this.#acceptedSeq;
+    const seq = this.#buffer.admitted;
     if (this.#lowestUnresolved() >= seq) return Promise.resolve();
     this.#flushSeq = Math.max(this.#flushSeq, seq);
     const done = new Promise<void>((resolve) => this.#flushWaiters.push({ seq, resolve }));
@@ -341,19 +301,8 @@ export class DeliveryEngine<E> {
 
   /** Put views[from..] in the buffer while there is room; returns the index reached. */
   #admit(views: readonly SerializedView[], from: number): number {
-    const now = Date.now();
-    let i = from;
-    for (; i < views.length; i++) {
-      const cost = views[i].data.byteLength + 1;
-      const pending = this.#views.length - this.#head;
-      if (pending >= this.#maxBufferEntries) break;
-      if (pending > 0 && this.#pendingBytes + cost > this.#maxBufferBytes) break;
-      this.#views.push(views[i]);
-      this.#arrivals.push(now);
-      this.#pendingBytes += cost;
-      this.#acceptedSeq++;
-    }
-    return i;
+    const reached = this.#buffer.admit(views, from, Date.now());
+    return reached;
   }
 
   async #admitWaiting(views: readonly SerializedView[], from: number): Promise<void> {
@@ -372,7 +321,7 @@ export class DeliveryEngine<E> {
   /** Start as many batches as are ready and allowed; arm the age timer for the rest. */
   #pump(): void {
     if (this.#aborted) {
-      const left = this.#views.length - this.#head;
+      const left = this.#buffer.length;
       if (left > 0) {
         this.#take(left);
         this.#drop(left, "deadline");
@@ -384,16 +333,16 @@ export class DeliveryEngine<E> {
     while (this.#inFlight.size < this.#maxInFlight) {
       const n = this.#readyCount(now);
       if (n === 0) break;
-      const batch: Batch = { views: this.#take(n), firstSeq: this.#takenSeq - n };
+      const batch: Batch = { views: this.#take(n), firstSeq: this.#buffer.taken - n };
       this.#run(batch);
     }
-    const pending = this.#views.length - this.#head;
-    if (pending === 0 || this.#inFlight.size >= this.#maxInFlight) {
+    const oldest = this.#buffer.oldestArrival;
+    if (oldest === undefined || this.#inFlight.size >= this.#maxInFlight) {
       // Nothing to wait for, or a finishing request will pump again.
       this.#clearTimer();
       return;
     }
-    const due = this.#arrivals[this.#head] + this.#batchTimeoutMs;
+    const due = oldest + this.#batchTimeoutMs;
     if (this.#timer !== undefined && this.#timerDue <= due) return;
     this.#clearTimer();
     this.#timerDue = due;
@@ -408,41 +357,13 @@ export class DeliveryEngine<E> {
     this.#timer = undefined;
   }
 
-  /** How many entries to batch now: a full batch, or everything when flushing or the oldest is due. */
+  /** How many entries to batch now: a full batch, or everything when closing, flushing or the oldest is due. */
   #readyCount(now: number): number {
-    const pending = this.#views.length - this.#head;
-    if (pending === 0) return 0;
-    const full = pending >= this.#batchSize || this.#pendingBytes >= this.#batchMaxBytes;
-    const due = this.#closing || this.#flushSeq > this.#takenSeq ||
-      now - this.#arrivals[this.#head] >= this.#batchTimeoutMs;
-    if (!full && !due) return 0;
-    // Check the byte limit before adding each entry; a lone oversized entry still goes alone.
-    let n = 0;
-    let bytes = 0;
-    while (n < pending && n < this.#batchSize) {
-      const cost = this.#views[this.#head + n].data.byteLength + 1;
-      if (n > 0 && bytes + cost > this.#batchMaxBytes) break;
-      bytes += cost;
-      n++;
-    }
-    return n;
+    return this.#buffer.readyCount(now, this.#closing || this.#flushSeq > this.#buffer.taken);
   }
 
   #take(n: number): SerializedView[] {
-    const batch = this.#views.slice(this.#head, this.#head + n);
-    for (const v of batch) this.#pendingBytes -= v.data.byteLength + 1;
-    this.#head += n;
-    this.#takenSeq += n;
-    if (this.#head === this.#views.length) {
-      this.#views = [];
-      this.#arrivals = [];
-      this.#head = 0;
-      this.#pendingBytes = 0;
-    } else if (this.#head > 4096 && this.#head * 2 > this.#views.length) {
-      this.#views = this.#views.slice(this.#head);
-      this.#arrivals = this.#arrivals.slice(this.#head);
-      this.#head = 0;
-    }
+    const batch = this.#buffer.take(n);
     for (const wake of this.#spaceWaiters.splice(0)) wake();
     return batch;
   }
@@ -588,7 +509,7 @@ export class DeliveryEngine<E> {
 
   /** The sequence number of the oldest entry not yet delivered, failed or dropped. */
   #lowestUnresolved(): number {
-    let low = this.#takenSeq;
+    let low = this.#buffer.taken;
     for (const b of this.#inFlight) low = Math.min(low, b.firstSeq);
     return low;
   }
