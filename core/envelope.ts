@@ -25,40 +25,41 @@ export interface Rec {
   readonly internal?: boolean;
 }
 
-const BASE_SIZE = 320;
+/** Fixed part of an entry's size estimate (envelope, ids, diagnostics). */
+export const BASE_SIZE = 320;
 
 /**
- * Merge bound fields and call fields into a fresh object and estimate the
- * entry's size. Never throws (a throwing getter becomes a marker value).
+ * Merge bound fields and call fields into a fresh object (a shallow copy:
+ * later mutation by the caller does not change what was logged). Never
+ * throws: a throwing getter becomes a marker value.
  */
-export function captureFields(
+export function copyFields(
   bound: Record<string, unknown> | undefined,
-  fields: Record<string, unknown> | undefined,
-): { fields: Record<string, unknown> | undefined; size: number } {
-  if (bound === undefined && (fields === undefined || fields === null)) return { fields: undefined, size: BASE_SIZE };
-  const out: Record<string, unknown> = {};
-  let size = BASE_SIZE;
-  if (bound !== undefined) size += copyInto(out, bound);
-  if (fields !== undefined && fields !== null) {
-    if (typeof fields === "object") size += copyInto(out, fields);
-    else out.value = fields;
+  fields: Record<string, unknown> | undefined | null,
+): Record<string, unknown> | undefined {
+  if (fields === undefined || fields === null) return bound === undefined ? undefined : { ...bound };
+  if (typeof fields !== "object") return bound === undefined ? { value: fields } : { ...bound, value: fields };
+  try {
+    return bound === undefined ? { ...fields } : { ...bound, ...fields };
+  } catch {
+    const out: Record<string, unknown> = bound === undefined ? {} : { ...bound };
+    for (const k of Object.keys(fields)) {
+      try {
+        out[k] = fields[k];
+      } catch (e) {
+        out[k] = `[getter threw: ${e instanceof Error ? e.message : String(e)}]`;
+      }
+    }
+    return out;
   }
-  return { fields: out, size };
 }
 
-function copyInto(out: Record<string, unknown>, src: Record<string, unknown>): number {
+/** Approximate bytes of the fields (top level; nested objects count a flat 64). */
+export function fieldsSize(fields: Record<string, unknown>): number {
   let size = 0;
-  const keys = Object.keys(src);
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i];
-    let v: unknown;
-    try {
-      v = src[k];
-    } catch (e) {
-      v = `[getter threw: ${e instanceof Error ? e.message : String(e)}]`;
-    }
-    out[k] = v;
-    size += k.length + (typeof v === "string" ? v.length : 24);
+  for (const k in fields) {
+    const v = fields[k];
+    size += k.length + (typeof v === "string" ? v.length : typeof v === "object" && v !== null ? 64 : 8);
   }
   return size;
 }

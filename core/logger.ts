@@ -9,7 +9,7 @@
 import { type ContextFields, currentContext, runWithContext } from "./context.ts";
 import { Diagnostics } from "./diagnostics.ts";
 import { runtimeInfo } from "./enrichers.ts";
-import { captureFields, messageText, type Rec } from "./envelope.ts";
+import { BASE_SIZE, copyFields, fieldsSize, messageText, type Rec } from "./envelope.ts";
 import { ConfigError } from "./errors.ts";
 import { type Filter, rateLimitFilter, samplingFilter } from "./filters.ts";
 import { LEVELS, parseLevel } from "./levels.ts";
@@ -48,18 +48,18 @@ export class Logger {
   #log(levelNo: number, level: LevelName, message: unknown, fields: LogFields | undefined, error?: unknown): void {
     if (levelNo < this.#minLevel) return;
     try {
-      const captured = captureFields(this.#bound, fields);
-      const msg = messageText(message);
+      const copied = copyFields(this.#bound, fields);
+      const msg = typeof message === "string" ? message : messageText(message);
       const rec: Rec = {
         ts: Date.now(),
         levelNo,
         level,
         logger: this.name,
         message: msg,
-        fields: captured.fields,
+        fields: copied,
         ctx: currentContext(),
         exception: error === undefined ? undefined : exceptionInfo(error),
-        size: captured.size + msg.length,
+        size: BASE_SIZE + msg.length + (copied === undefined ? 0 : fieldsSize(copied)),
       };
       this.#pipeline.submit(rec);
     } catch {
@@ -117,8 +117,7 @@ export class Logger {
 
   /** A child logger adding `fields` to every entry, sharing this logger's pipeline. */
   bind(fields: LogFields): Logger {
-    const merged = captureFields(this.#bound, fields).fields;
-    return new Logger(this.#pipeline, this.name, this.level, merged);
+    return new Logger(this.#pipeline, this.name, this.level, copyFields(this.#bound, fields));
   }
 
   /** A child logger with another name, sharing this logger's pipeline. */
@@ -127,7 +126,7 @@ export class Logger {
       this.#pipeline,
       name,
       this.level,
-      fields ? captureFields(this.#bound, fields).fields : this.#bound,
+      fields ? copyFields(this.#bound, fields) : this.#bound,
     );
   }
 
