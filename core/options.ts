@@ -244,19 +244,22 @@ export function resolveCoreSettings(options: LoggerOptions, env: Env): CoreSetti
   const out = { ...DEFAULTS } as Record<string, unknown>;
   const given = options as Record<string, unknown>;
   for (const f of CORE_FIELDS) {
-    const explicit = given[f.option];
+    // Options take the camelCase names; the settings' snake_case keys are accepted too.
+    const name = given[f.option] !== undefined ? f.option : f.key;
+    const explicit = given[name];
     if (explicit !== undefined) {
-      if (f.kind === "duration" && typeof explicit === "number") {
-        // A number given in code is milliseconds: the option names say so.
+      if (f.kind === "duration" && typeof explicit === "number" && name === f.option) {
+        // A number given to a camelCase option is milliseconds (the names end in Ms); the snake_case
+        // keys keep the original's seconds.
         if (!Number.isFinite(explicit) || explicit < 0) {
           throw new ConfigError(
-            f.option,
+            name,
             `expected milliseconds (a number >= 0) or a duration such as "5s", got ${describeValue(explicit)}`,
           );
         }
         out[f.option] = explicit;
       } else {
-        out[f.option] = parseField(f, explicit, f.option);
+        out[f.option] = parseField(f, explicit, name);
       }
     } else if (f.env && env[f.env] !== undefined && env[f.env] !== "") {
       out[f.option] = parseField(f, env[f.env], f.env);

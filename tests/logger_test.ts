@@ -315,3 +315,24 @@ test("close stops intake, and later calls are counted as dropped (closed); await
   }
   deepStrictEqual(cap2.entries().map((e) => e.message), ["scoped"]);
 });
+
+test("options accept the settings' snake_case keys too; *_seconds keys take seconds, *Ms options milliseconds", async () => {
+  const cap = captureSink();
+  const log = createLogger({
+    sinks: [cap.sink],
+    env: {},
+    ...({ log_level: "warning", max_queue_size: 5, flush_deadline_seconds: 2 } as Record<string, unknown>),
+  });
+  strictEqual(log.level, "WARNING");
+  for (let i = 0; i < 20; i++) log.warning("w", { i });
+  const r = await log.close();
+  strictEqual(r.sinks.capture.written, 20, "a queue of 5 with caller-runs loses nothing");
+  throws(
+    () => createLogger({ env: {}, ...({ max_queue_size: "many" } as Record<string, unknown>) }),
+    (e: unknown) => e instanceof ConfigError && e.key === "max_queue_size",
+  );
+  throws(
+    () => createLogger({ env: {}, flushDeadlineMs: -1 }),
+    (e: unknown) => e instanceof ConfigError && e.key === "flushDeadlineMs" && e.message.includes("milliseconds"),
+  );
+});
