@@ -272,7 +272,11 @@ export function utf8Length(s: string): number {
 /** Shorten every string longer than `maxChars` in a JSON-safe value, with a marker. */
 export function truncateStrings(value: unknown, maxChars: number, depth = 0): unknown {
   if (typeof value === "string") {
-    return value.length > maxChars ? value.slice(0, maxChars) + `…[truncated ${value.length - maxChars} chars]` : value;
+    if (value.length <= maxChars) return value;
+    // Never cut a surrogate pair in half: that would leave a lone surrogate (a broken character).
+    const c = value.charCodeAt(maxChars - 1);
+    const keep = c >= 0xd800 && c <= 0xdbff ? maxChars - 1 : maxChars;
+    return value.slice(0, keep) + `…[truncated ${value.length - keep} chars]`;
   }
   if (depth > 64 || value === null || typeof value !== "object") return value;
   if (Array.isArray(value)) return value.map((v) => truncateStrings(v, maxChars, depth + 1));
