@@ -170,7 +170,7 @@ function fmtMs(xs: number[]): string {
   return `${median(xs).toFixed(0)} (${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)})`;
 }
 
-async function orchestrate(): Promise<void> {
+function orchestrate(): void {
   const self = fileURLToPath(import.meta.url);
   const pinoCase = fileURLToPath(new URL("./cases/pino.ts", import.meta.url));
   const entries = arg("entries", "1000000");
@@ -260,4 +260,4 @@ async function orchestrate(): Promise<void> {
 
 const own = arg("case", "");
 if (own === "rotate" || own === "plain" || own === "plain-bunsink") await runOwnCase(own);
-else await orchestrate();
+else orchestrate();
