@@ -85,7 +85,7 @@ test("a worker in workerd logs through the http and webhook sinks and delivers i
     const first = await mf.dispatchFetch("http://edge.test/items?n=25");
     assert.equal(await first.text(), "logged 25");
     await delivered(25);
-    // Each request has its own logger, so only entries within a request are ordered: wait before the next.
+    // Concurrent requests would interleave their entries: wait before the next one.
     const second = await mf.dispatchFetch("http://edge.test/other?n=3");
     assert.equal(await second.text(), "logged 3");
     await delivered(28);
