@@ -116,7 +116,7 @@ export function parseBool(value: unknown, key: string): boolean {
   }
   throw new ConfigError(
     key,
-    `expected true or false ("true", "false", "1", "0", "yes", "no"), got ${describeValue(value)}`,
+    `expected true or false ("true", "false", "1", "0", "yes", "no", "on", "off"), got ${describeValue(value)}`,
   );
 }
 
