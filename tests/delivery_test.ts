@@ -61,7 +61,12 @@ function messages(n: number, from = 0): string[] {
 
 function sinkOf(target: MemoryTarget, options: ConstructorParameters<typeof DeliverySink>[2] = {}) {
   const host = new RecordingHost();
-  const sink = new DeliverySink("mem", target, { retryBaseDelayMs: 1, retryMaxDelayMs: 5, ...options });
+  const sink = new DeliverySink("mem", target, {
+    retryBaseDelayMs: 1,
+    retryMaxDelayMs: 5,
+    circuitRecoveryTimeMs: 20,
+    ...options,
+  });
   sink.start(host);
   return { sink, host };
 }

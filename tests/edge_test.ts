@@ -1,6 +1,6 @@
 /**
- * The edge runtime: a worker that imports mod.ts and the http and webhook
- * sinks is bundled for a platform with no Node built-ins, then run in workerd
+ * The edge runtime: a worker that imports createLogger and the http and
+ * webhook sinks from mod.ts (and so all of mod.ts) is bundled for a platform with no Node built-ins, then run in workerd
  * (through miniflare). It logs, returns its response at once and delivers in
  * `ctx.waitUntil`; the entries must arrive at loopback receivers, the webhook
  * requests signed with WebCrypto and verified.
@@ -48,6 +48,7 @@ async function bundleWorker(): Promise<string> {
   const inputs = Object.keys(result.metafile.inputs);
   assert.ok(inputs.some((p) => p.endsWith("mod.ts")), "the bundle includes mod.ts");
   assert.ok(inputs.some((p) => p.endsWith("sinks/http.ts")) && inputs.some((p) => p.endsWith("sinks/webhook.ts")));
+  assert.ok(inputs.some((p) => p.endsWith("core/logger.ts")), "the bundle includes the core pipeline");
   assert.deepEqual(inputs.filter((p) => p.startsWith("node:")), []);
   return result.outputFiles[0].text;
 }

@@ -18,8 +18,13 @@ import { type Receiver, startReceiver } from "./fixtures/receiver.ts";
 import type { DrainResult } from "../core/types.ts";
 import { captureSink, entry, logMany, RecordingHost, testLogger, view, views } from "./fixtures/recording_host.ts";
 
-/** Fast retries for tests: ms-scale backoff. */
-const FAST: HttpSinkOptions = { retryBaseDelayMs: 2, retryMaxDelayMs: 10, batchTimeoutMs: 5 };
+/** Fast retries and a quick circuit probe: tests never wait on the 30 s default recovery time. */
+const FAST: HttpSinkOptions = {
+  retryBaseDelayMs: 2,
+  retryMaxDelayMs: 10,
+  batchTimeoutMs: 5,
+  circuitRecoveryTimeMs: 20,
+};
 
 async function withReceiver(fn: (receiver: Receiver) => Promise<void>): Promise<void> {
   const receiver = await startReceiver();
@@ -381,6 +386,50 @@ test("a settings dict builds the same sink as the factory", async () => {
     assert.equal(r.path, "/dict");
     assert.equal(r.text, `{"items":[${texts(views(2)).join(",")}]}`);
     assert.equal(r.headers.authorization, "Bearer t");
+  });
+});
+
+test("createLogger builds the http sink from a settings dict", async () => {
+  await withReceiver(async (receiver) => {
+    const capture = captureSink();
+    const { log } = testLogger([capture, {
+      type: "http",
+      endpoint: receiver.url + "/dict",
+      batch_size: 2,
+      batch_format: "wrapped",
+      batch_wrapper_key: "items",
+      batch_timeout_seconds: 60,
+      headers: { Authorization: "Bearer t" },
+    }]);
+    logMany(log, 3);
+    const result = await log.close();
+    assert.equal(receiver.requests.length, 2);
+    assert.equal(receiver.requests[0].text, `{"items":[${capture.lines.slice(0, 2).join(",")}]}`);
+    assert.equal(receiver.requests[1].text, `{"items":[${capture.lines[2]}]}`);
+    assert.equal(receiver.requests[0].headers.authorization, "Bearer t");
+    assertAccounted(result, "http", 3);
+  });
+});
+
+test("with FAPILOG_HTTP__ENDPOINT set and no sinks given, createLogger logs to the http sink", async () => {
+  await withReceiver(async (receiver) => {
+    const { log } = testLogger([], {
+      sinks: undefined,
+      env: {
+        FAPILOG_HTTP__ENDPOINT: receiver.url + "/env",
+        FAPILOG_HTTP__BATCH_FORMAT: "ndjson",
+        FAPILOG_HTTP__BATCH_SIZE: "4",
+        FAPILOG_HTTP__BATCH_TIMEOUT_SECONDS: "60",
+        FAPILOG_HTTP__TIMEOUT_SECONDS: "5",
+        FAPILOG_HTTP__RETRY_MAX_ATTEMPTS: "3",
+      },
+    });
+    logMany(log, 6);
+    const result = await log.close();
+    assert.deepEqual(receiver.requests.map((r) => r.path), ["/env", "/env"]);
+    assert.deepEqual(acceptedMessages(receiver), messages(6));
+    assert.deepEqual(receiver.requests.map((r) => r.text.split("\n").length - 1), [4, 2]);
+    assertAccounted(result, "http", 6);
   });
 });
 

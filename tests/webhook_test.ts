@@ -1,6 +1,7 @@
 /**
  * The webhook sink and its signatures, against a real Hono receiver on
- * loopback that checks every request with verifyWebhook: single objects and
+ * loopback that checks every request with verifyWebhook (end to end through
+ * createLogger, and directly through the Sink interface): single objects and
  * arrays, signatures over the exact bytes sent (non-ASCII bodies included,
  * where the Python original failed), and the receiver's rejections.
  */
@@ -14,10 +15,15 @@ import { SIGNATURE_HEADER, signWebhook, TIMESTAMP_HEADER } from "../sinks/verify
 import { webhook, type WebhookSinkOptions, webhookSpec } from "../sinks/webhook.ts";
 import { test } from "./harness.ts";
 import { type Receiver, startReceiver } from "./fixtures/receiver.ts";
-import { entry, RecordingHost, view, views } from "./fixtures/recording_host.ts";
+import { captureSink, RecordingHost, testLogger, views } from "./fixtures/recording_host.ts";
 
 const SECRET = "s3cret-ü";
-const FAST: WebhookSinkOptions = { retryBaseDelayMs: 2, retryMaxDelayMs: 10, batchTimeoutMs: 5 };
+const FAST: WebhookSinkOptions = {
+  retryBaseDelayMs: 2,
+  retryMaxDelayMs: 10,
+  batchTimeoutMs: 5,
+  circuitRecoveryTimeMs: 20,
+};
 
 /** A receiver whose app accepts only requests signed with `secret` (204) and rejects others (401). */
 async function signedReceiver(
@@ -50,22 +56,25 @@ const UNICODE = ["héllo wörld", "✓ done", "日本語のログ", "emoji 🚀�
 test("each entry is POSTed as one signed JSON object; non-ASCII bodies verify", async () => {
   const { receiver, verified, rejections } = await signedReceiver();
   try {
-    const { sink } = started(receiver.url + "/hook", { ...FAST, secret: SECRET });
-    const vs = UNICODE.map((m, i) => view(entry(m, { i, "clé": "wert – ü" })));
-    await sink.writeBatch(vs);
-    await sink.stop();
+    const capture = captureSink();
+    const { log } = testLogger([capture, { type: "webhook", endpoint: receiver.url + "/hook", secret: SECRET }]);
+    UNICODE.forEach((m, i) => log.info(m, { i, "clé": "wert – ü" }));
+    const result = await log.close();
     assert.deepEqual(rejections, []);
     assert.equal(receiver.requests.length, 5);
     assert.deepEqual(verified.map((e) => (e as { message: string }).message), UNICODE);
+    const encoder = new TextEncoder();
     for (const [i, r] of receiver.requests.entries()) {
       assert.equal(r.status, 204);
-      assert.deepEqual(r.body, vs[i].data, "the exact bytes of the entry");
+      assert.deepEqual(r.body, encoder.encode(capture.lines[i]), "the exact bytes of the entry");
       assert.equal(r.headers["content-type"], "application/json");
       const stamp = r.headers[TIMESTAMP_HEADER.toLowerCase()];
       assert.match(stamp, /^\d+$/);
       assert.match(r.headers[SIGNATURE_HEADER.toLowerCase()], /^sha256=[0-9a-f]{64}$/);
       assert.equal(r.headers[SIGNATURE_HEADER.toLowerCase()], await signWebhook(r.body, SECRET, Number(stamp)));
     }
+    const s = result.sinks.webhook;
+    assert.deepEqual([result.submitted, s.written, s.failed, s.dropped], [5, 5, 0, 0]);
   } finally {
     await receiver.close();
   }
