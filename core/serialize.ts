@@ -136,12 +136,8 @@ function normalizeObject(obj: object, depth: number, maxDepth: number, stack: ob
     let i = 0;
     for (const [k, val] of obj) {
       if (i++ >= MAX_ARRAY_ITEMS) break;
-      out[typeof k === "string" ? k : String(normalize(k, depth + 1, maxDepth, stack))] = normalize(
-        val,
-        depth + 1,
-        maxDepth,
-        stack,
-      );
+      const key = typeof k === "string" ? k : String(normalize(k, depth + 1, maxDepth, stack));
+      setOwn(out, key, normalize(val, depth + 1, maxDepth, stack));
     }
     return out;
   }
@@ -194,10 +190,10 @@ function normalizePlain(obj: object, depth: number, maxDepth: number, stack: obj
       out = {};
       for (let j = 0; j < i; j++) {
         const earlier = readProp(obj, keys[j]);
-        out[keys[j]] = GetterThrew.is(earlier) ? earlier.marker : earlier;
+        setOwn(out, keys[j], GetterThrew.is(earlier) ? earlier.marker : earlier);
       }
     }
-    if (out !== undefined && safe !== undefined) out[k] = safe;
+    if (out !== undefined && safe !== undefined) setOwn(out, k, safe);
   }
   const symbols = Object.getOwnPropertySymbols(obj);
   if (symbols.length > 0) {
@@ -207,7 +203,7 @@ function normalizePlain(obj: object, depth: number, maxDepth: number, stack: obj
         out = {};
         for (const k of keys) {
           const safe = normalize(readProp(obj, k), depth + 1, maxDepth, stack);
-          if (safe !== undefined) out[k] = safe;
+          if (safe !== undefined) setOwn(out, k, safe);
         }
       }
       // deno-lint-ignore no-explicit-any
@@ -216,6 +212,19 @@ function normalizePlain(obj: object, depth: number, maxDepth: number, stack: obj
     }
   }
   return out ?? obj;
+}
+
+/**
+ * `out[key] = value`, also for the key `__proto__` (which plain assignment
+ * turns into a prototype change, losing the field: parsed request bodies
+ * carry it).
+ */
+export function setOwn(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__") {
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    out[key] = value;
+  }
 }
 
 /** What `readProp` returns when a getter threw; callers copy the marker instead of the object. */
@@ -281,7 +290,7 @@ export function truncateStrings(value: unknown, maxChars: number, depth = 0): un
   if (depth > 64 || value === null || typeof value !== "object") return value;
   if (Array.isArray(value)) return value.map((v) => truncateStrings(v, maxChars, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = truncateStrings(v, maxChars, depth + 1);
+  for (const [k, v] of Object.entries(value)) setOwn(out, k, truncateStrings(v, maxChars, depth + 1));
   return out;
 }
 
