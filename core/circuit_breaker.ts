@@ -47,6 +47,7 @@ export class CircuitBreaker {
   #openedAt = 0;
   #opened = 0;
 
+  /** A closed breaker with the given threshold and recovery time. */
   constructor(options: CircuitBreakerOptions = {}) {
     this.failureThreshold = Math.max(1, options.failureThreshold ?? 5);
     this.recoveryTimeMs = Math.max(0, options.recoveryTimeMs ?? 30_000);

@@ -21,6 +21,28 @@ function viewOf(entry: LogEntry): SerializedView {
   return { data, text, entry, bytes: () => data.slice() };
 }
 
+/** What every network sink (http, webhook, ...) offers besides the Sink contract. */
+export interface NetworkSink extends Sink {
+  /** Always true: each entry's fate is reported through the SinkHost. */
+  readonly reportsOutcomes: true;
+  /** The circuit breaker's state. */
+  readonly circuit: CircuitState;
+  /** The last failure, in words ("" when none). */
+  readonly lastError: string;
+  /** Start without waiting (nothing to open): takes writes from the first log call. */
+  startSync(host?: SinkHost): void;
+  /** Buffer serialised entries, in order. */
+  writeBatch(views: readonly SerializedView[]): Promise<void>;
+  /** Resolves once everything written so far is delivered, failed or dropped. */
+  flush(): Promise<void>;
+  /** Deliver what is buffered within the deadline, then stop; what is left is dropped ("deadline"). */
+  stop(options?: { readonly deadlineMs?: number }): Promise<void>;
+  /** False while the circuit is open. */
+  healthCheck(): Promise<boolean>;
+  /** The delivery counters. */
+  stats(): DeliveryStats;
+}
+
 /**
  * A network sink: batches, retries and reports through the delivery engine.
  * `write*` calls only put entries in the sink's buffer; each entry's fate is
@@ -39,11 +61,11 @@ function viewOf(entry: LogEntry): SerializedView {
  * }, { batchSize: 500 });
  * ```
  */
-export class DeliverySink<E = unknown> implements Sink {
+export class DeliverySink<E = unknown> implements NetworkSink {
   /** The sink's name in stats and diagnostics. */
   readonly name: string;
   /** Outcomes are reported through the host, after `write*` resolved. */
-  readonly reportsOutcomes = true;
+  readonly reportsOutcomes = true as const;
   readonly #engine: DeliveryEngine<E>;
 
   constructor(name: string, target: DeliveryTarget<E>, options: DeliveryOptions = {}) {

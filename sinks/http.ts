@@ -9,7 +9,7 @@
  */
 
 import type { DeliveryOptions } from "../core/delivery.ts";
-import { checkDeliveryOptions, deliveryFields, DeliverySink } from "../core/delivery_sink.ts";
+import { checkDeliveryOptions, deliveryFields, DeliverySink, type NetworkSink } from "../core/delivery_sink.ts";
 import { ConfigError, describeValue } from "../core/errors.ts";
 import { classifyResponse, type SendResult } from "../core/retry.ts";
 import type { SinkTypeSpec } from "../core/settings.ts";
@@ -45,7 +45,7 @@ export interface HttpSinkOptions extends DeliveryOptions {
 }
 
 /** An encoded batch: the exact bytes to send. */
-export interface HttpBody {
+interface HttpBody {
   readonly body: Uint8Array;
 }
 
@@ -179,7 +179,7 @@ export function globalFetch(input: string | URL | Request, init?: RequestInit): 
  * });
  * ```
  */
-export function http(endpoint: string | URL, options: HttpSinkOptions = {}): DeliverySink<HttpBody> {
+export function http(endpoint: string | URL, options: HttpSinkOptions = {}): NetworkSink {
   const url = checkEndpoint(endpoint);
   checkDeliveryOptions(options);
   const format = options.batchFormat ?? "array";

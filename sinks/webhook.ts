@@ -9,7 +9,7 @@
  * @module
  */
 
-import { checkDeliveryOptions, deliveryFields, DeliverySink } from "../core/delivery_sink.ts";
+import { checkDeliveryOptions, deliveryFields, DeliverySink, type NetworkSink } from "../core/delivery_sink.ts";
 import type { DeliveryOptions } from "../core/delivery.ts";
 import { ConfigError, describeValue } from "../core/errors.ts";
 import type { SinkTypeSpec } from "../core/settings.ts";
@@ -31,7 +31,7 @@ export interface WebhookSinkOptions extends DeliveryOptions {
 }
 
 /** An encoded webhook request body. */
-export interface WebhookBody {
+interface WebhookBody {
   readonly body: Uint8Array;
 }
 
@@ -44,7 +44,7 @@ export interface WebhookBody {
  * const sink = webhook("https://hooks.example.com/logs", { secret: "s3cret", batchSize: 20 });
  * ```
  */
-export function webhook(endpoint: string | URL, options: WebhookSinkOptions = {}): DeliverySink<WebhookBody> {
+export function webhook(endpoint: string | URL, options: WebhookSinkOptions = {}): NetworkSink {
   const url = checkEndpoint(endpoint);
   checkDeliveryOptions(options);
   const secret = options.secret;
