@@ -8,7 +8,7 @@
  * @module
  */
 
-import { toJsonSafe } from "./serialize.ts";
+import { setOwn, toJsonSafe } from "./serialize.ts";
 
 /** Redaction settings; `createLogger({ redact: false })` removes redaction. */
 export interface RedactOptions {
@@ -71,9 +71,9 @@ function copyOwn(obj: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(obj)) {
     try {
-      out[k] = obj[k];
+      setOwn(out, k, obj[k]);
     } catch (e) {
-      out[k] = `[getter threw: ${e instanceof Error ? e.message : String(e)}]`;
+      setOwn(out, k, `[getter threw: ${e instanceof Error ? e.message : String(e)}]`);
     }
   }
   return out;
@@ -185,7 +185,7 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
       const r = isSecret(k) ? (v === undefined || v === null ? v : replacement) : redactValue(v, depth + 1, seen);
       if (r !== v) {
         out ??= copyOwn(obj);
-        out[k] = r;
+        setOwn(out, k, r);
       }
     }
     return out ?? obj;
