@@ -112,12 +112,15 @@ export function createRedactor(options: RedactOptions = {}): Redactor {
 
   function redactString(s: string): string {
     let out = s;
-    if (urlCredentials && out.includes("://")) out = out.replace(URL_CREDENTIALS, `$1:${replacement}@`);
+    // Replacer functions: a replacement such as "$&" must not re-insert the secret.
+    if (urlCredentials && out.includes("://")) {
+      out = out.replace(URL_CREDENTIALS, (_, prefix: string) => `${prefix}:${replacement}@`);
+    }
     for (const p of valuePatterns) {
       p.lastIndex = 0;
       if (p.test(out)) {
         p.lastIndex = 0;
-        out = out.replace(p, replacement);
+        out = out.replace(p, () => replacement);
       }
     }
     return out;
