@@ -337,6 +337,20 @@ test("objects with a null prototype are written like plain objects", async () =>
   assert.deepEqual(await dataOf(bare), { a: 1, deep: { b: 2 } });
 });
 
+test('a "__proto__" key (as in a parsed request body) is written like any other key, also when copied or cut', async () => {
+  const body = JSON.parse('{"__proto__": {"isAdmin": true}, "user": "bob"}');
+  body.id = 1n;
+  const { line } = await logOne((log) => log.info("m", { body }));
+  assert.ok(line.endsWith(',"data":{"body":{"__proto__":{"isAdmin":true},"user":"bob","id":"1"}}}'), line);
+  const long = JSON.parse('{"__proto__": "x", "text": ""}');
+  long.text = "t".repeat(5000);
+  const { entry } = await logOne((log) => log.info("m", { long }), { maxEntryBytes: 1024 });
+  assert.equal(
+    JSON.stringify(entry.data),
+    JSON.stringify({ long: JSON.parse(`{"__proto__":"x","text":"${"t".repeat(128)}…[truncated 4872 chars]"}`) }),
+  );
+});
+
 test("10,000-deep nesting is cut with a marker at depth 64", async () => {
   const root: Record<string, unknown> = {};
   let node = root;
