@@ -37,6 +37,45 @@ async function closeQuietly(file: FsFile | undefined): Promise<void> {
 }
 
 /**
+ * Feed `from` through a gzip CompressionStream into `to`. The writer and the
+ * reader are driven directly (a pipeTo chain measured about half as fast in
+ * Deno and Bun); a failure on either side aborts the other, so nothing hangs.
+ */
+async function compress(from: FsFile, to: FsFile): Promise<void> {
+  const gzip = new CompressionStream("gzip");
+  const writer = gzip.writable.getWriter();
+  const reader = gzip.readable.getReader();
+  let failure: unknown;
+  const drain = (async () => {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      await to.write(value);
+    }
+  })().catch((e) => {
+    failure ??= e;
+    // Unblocks a write waiting on backpressure.
+    writer.abort(e).catch(() => {});
+  });
+  try {
+    for (;;) {
+      // A fresh buffer per chunk: the compressor may still hold the previous one.
+      const buffer = new Uint8Array(CHUNK_BYTES);
+      const n = await from.read(buffer);
+      if (n === 0) break;
+      await writer.write(buffer.subarray(0, n));
+    }
+    await writer.close();
+  } catch (e) {
+    failure ??= e;
+    writer.abort(e).catch(() => {});
+    reader.cancel(e).catch(() => {});
+  }
+  await drain;
+  if (failure !== undefined) throw failure;
+}
+
+/**
  * Compress `src` into `dst` (through `dst + ".tmp"`), then remove `src`.
  * On failure, `src` is untouched and no `dst` or temporary file is left.
  */
@@ -47,24 +86,7 @@ export async function gzipFile(fs: FsAdapter, src: string, dst: string, options:
   try {
     input = await fs.open(src, "read");
     output = await fs.open(tmp, "write");
-    const from = input;
-    const to = output;
-    const source = new ReadableStream<BufferSource>({
-      async pull(controller) {
-        // A fresh buffer per chunk: the compressor may still hold the previous one.
-        const buffer = new Uint8Array(CHUNK_BYTES);
-        const n = await from.read(buffer);
-        if (n === 0) controller.close();
-        else controller.enqueue(buffer.subarray(0, n));
-      },
-    });
-    await source.pipeThrough(new CompressionStream("gzip")).pipeTo(
-      new WritableStream<Uint8Array>({
-        write(chunk) {
-          return to.write(chunk);
-        },
-      }),
-    );
+    await compress(input, output);
     if (options.sync) output.syncSync();
     const out = output;
     output = undefined;
