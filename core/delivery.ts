@@ -171,8 +171,8 @@ export class DeliveryEngine<E> {
       batchSize: Math.floor(positive(options.batchSize, 100)),
       batchMaxBytes: positive(options.batchMaxBytes, 1024 * 1024),
       batchTimeoutMs: this.#batchTimeoutMs,
-      maxEntries: Math.floor(positive(options.maxBufferEntries, 10_000)),
-      maxBytes: positive(options.maxBufferBytes, 16 * 1024 * 1024),
+      maxEntries: Math.floor(positive(options.maxBufferEntries, 100_000)),
+      maxBytes: positive(options.maxBufferBytes, 32 * 1024 * 1024),
     });
     this.#maxInFlight = Math.floor(positive(options.maxInFlight, 1));
     this.#timeoutMs = Math.max(0, options.timeoutMs ?? 5000);

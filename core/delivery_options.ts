@@ -29,9 +29,9 @@ export interface DeliveryOptions {
   readonly retryMaxDelayMs?: number;
   /** Longest `Retry-After` honoured, in ms (default 300000). */
   readonly retryAfterMaxMs?: number;
-  /** Entries waiting to be batched, at most (default 10000). */
+  /** Entries waiting to be batched, at most (default 100000). */
   readonly maxBufferEntries?: number;
-  /** Bytes waiting to be batched, at most (default 16 MiB). */
+  /** Bytes waiting to be batched, at most (default 32 MiB). */
   readonly maxBufferBytes?: number;
   /** When the buffer is full: drop the new entries (counted), or make the writer wait (default "drop"). */
   readonly overflow?: "drop" | "wait";
@@ -116,14 +116,14 @@ export function deliveryFields(envPrefix: string, defaults: Readonly<Record<stri
       option: "maxBufferEntries",
       kind: "int",
       min: 1,
-      default: "10000",
+      default: "100000",
       doc: "entries waiting to be batched, at most",
     },
     {
       key: "max_buffer_bytes",
       option: "maxBufferBytes",
       kind: "size",
-      default: "16 MiB",
+      default: "32 MiB",
       doc: "bytes waiting to be batched, at most",
     },
     {

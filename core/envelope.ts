@@ -43,7 +43,14 @@ export function copyFields(
     return bound === undefined ? { ...fields } : { ...bound, ...fields };
   } catch {
     const out: Record<string, unknown> = bound === undefined ? {} : { ...bound };
-    for (const k of Object.keys(fields)) {
+    let keys: string[];
+    try {
+      keys = Object.keys(fields);
+    } catch (e) {
+      out._unreadable = `[fields unreadable: ${e instanceof Error ? e.message : String(e)}]`;
+      return out;
+    }
+    for (const k of keys) {
       try {
         out[k] = fields[k];
       } catch (e) {
@@ -77,6 +84,7 @@ export function messageText(message: unknown): string {
 /** Build the public envelope of a processed record. */
 export function materialize(
   rec: Rec,
+  exception: ExceptionInfo | undefined,
   message: string,
   data: Record<string, unknown>,
   messageId: string,
@@ -98,7 +106,7 @@ export function materialize(
     message,
     logger: rec.logger,
     context,
-    diagnostics: rec.exception ? { ...diagnostics, exception: rec.exception } : diagnostics,
+    diagnostics: exception ? { ...diagnostics, exception } : diagnostics,
     data,
   };
 }

@@ -182,7 +182,7 @@ export const CORE_FIELDS: readonly FieldSpec[] = [
     doc: "token-bucket limit for entries below ERROR",
   },
   {
-    key: "redact",
+    key: "redact_enabled",
     option: "redactEnabled",
     kind: "bool",
     env: "FAPILOG_CORE__REDACT",
@@ -265,5 +265,27 @@ export function resolveCoreSettings(options: LoggerOptions, env: Env): CoreSetti
       out[f.option] = parseField(f, env[f.env], f.env);
     }
   }
-  return out as unknown as CoreSettings;
+  const settings = out as unknown as CoreSettings;
+  if (settings.maxEntryBytes < MIN_ENTRY_BYTES) {
+    throw new ConfigError(
+      sourceOf("maxEntryBytes", "max_entry_bytes", "FAPILOG_CORE__MAX_ENTRY_BYTES", given),
+      `must be at least ${MIN_ENTRY_BYTES} bytes (the envelope itself needs room), got ${settings.maxEntryBytes}`,
+    );
+  }
+  if (settings.rateLimitPerSecond !== undefined && !(settings.rateLimitPerSecond > 0)) {
+    throw new ConfigError(
+      sourceOf("rateLimitPerSecond", "rate_limit_per_second", "FAPILOG_CORE__RATE_LIMIT_PER_SECOND", given),
+      `expected a number above 0 (entries per second), got ${settings.rateLimitPerSecond}`,
+    );
+  }
+  return settings;
+}
+
+/** The smallest `maxEntryBytes` accepted. */
+export const MIN_ENTRY_BYTES = 1024;
+
+function sourceOf(option: string, key: string, variable: string, given: Record<string, unknown>): string {
+  if (given[option] !== undefined) return option;
+  if (given[key] !== undefined) return key;
+  return variable;
 }

@@ -20,7 +20,7 @@ import { onExit, scheduleSoon, unrefTimer } from "./runtime.ts";
 import { isoTimestamp } from "./serialize.ts";
 import { serializeEntry, serializeRecord, type SerializerStatics } from "./serialized_view.ts";
 import { errorText, type FallbackWriter, SinkChannel } from "./sink_channel.ts";
-import type { DrainResult, DropReason, LoggerStats, SerializedView, Sink } from "./types.ts";
+import type { DrainResult, DropReason, ExceptionInfo, LoggerStats, SerializedView, Sink } from "./types.ts";
 
 /** Entries the worker processes per turn before yielding. */
 const WORKER_SLICE = 4096;
@@ -166,15 +166,19 @@ export class Pipeline {
       try {
         let data = rec.fields;
         let message = rec.message;
+        let exception = rec.exception;
         if (redactor) {
           if (data !== undefined) data = redactor.redactData(data);
           message = redactor.redactString(message);
+          // Error messages and stacks carry URLs and tokens too.
+          if (exception) exception = redactor.redactData(exception as never) as unknown as ExceptionInfo;
         }
         if (enrichers.length === 0) {
-          view = serializeRecord(rec, message, data, statics);
+          view = serializeRecord(rec, message, data, exception, statics);
         } else {
           const entry = materialize(
             rec,
+            exception,
             message,
             data ? { ...data } : {},
             uuidv7(rec.ts),

@@ -10,13 +10,14 @@ import { contextJson } from "./context.ts";
 import { uuidv7 } from "./ids.ts";
 import { materialize, type Rec } from "./envelope.ts";
 import { isoTimestamp, safeJson, type SerializeLimits, toJsonSafe, truncateStrings, utf8Length } from "./serialize.ts";
-import type { LogEntry, SerializedView } from "./types.ts";
+import type { ExceptionInfo, LogEntry, SerializedView } from "./types.ts";
 
 const encoder = new TextEncoder();
 
 /** How to build the envelope of a fast-path entry when a sink asks for it. */
 interface LazyEntry {
   readonly rec: Rec;
+  readonly exception: ExceptionInfo | undefined;
   readonly message: string;
   readonly data: Record<string, unknown>;
   readonly messageId: string;
@@ -54,6 +55,7 @@ export class SerializedEntry implements SerializedView {
       const l = this.#entry as LazyEntry;
       this.#entry = materialize(
         l.rec,
+        l.exception,
         l.message,
         toJsonSafe(l.data, l.maxDepth) as Record<string, unknown>,
         l.messageId,
@@ -113,11 +115,13 @@ export function serializeRecord(
   rec: Rec,
   message: string,
   data: Record<string, unknown> | undefined,
+  exception: ExceptionInfo | undefined,
   statics: SerializerStatics,
 ): SerializedEntry {
   const messageId = uuidv7(rec.ts);
   const timestamp = isoTimestamp(rec.ts);
-  let extra = rec.exception ? '"exception":' + safeJson(rec.exception) : "";
+  let extra = exception ? '"exception":' + safeJson(exception) : "";
+  let finalException = exception;
   const head = '{"timestamp":"' + timestamp + '","level":"' + rec.level + '","message":';
   const mid = ',"logger":' + loggerJson(rec.logger) + ',"context":{"message_id":"' + messageId + '",' +
     contextJson(rec.ctx) + '},"diagnostics":';
@@ -138,7 +142,12 @@ export function serializeRecord(
       finalData = truncateStrings(JSON.parse(body), cap) as Record<string, unknown>;
       msgJson = JSON.stringify(finalMessage);
       body = JSON.stringify(finalData);
-      extra += (extra ? "," : "") + '"truncated":{"original_bytes":' + bytes + "}";
+      extra = "";
+      if (exception) {
+        finalException = truncateStrings(JSON.parse(safeJson(exception)), cap) as ExceptionInfo;
+        extra = '"exception":' + JSON.stringify(finalException) + ",";
+      }
+      extra += '"truncated":{"original_bytes":' + bytes + "}";
       line = head + msgJson + mid + closeDiagnostics(statics.diagnosticsOpen, extra) + ',"data":' + body + "}";
       if (utf8Length(line) > max) {
         finalData = { _truncated: `entry of ${bytes} bytes exceeded maxEntryBytes ${max}` };
@@ -152,6 +161,7 @@ export function serializeRecord(
     : statics.diagnostics;
   return new SerializedEntry(line, {
     rec,
+    exception: finalException,
     message: finalMessage,
     data: finalData,
     messageId,
@@ -162,8 +172,17 @@ export function serializeRecord(
 }
 
 /** Serialise a fully built entry (slow path, after custom enrichers). */
-export function serializeEntry(entry: LogEntry, statics: SerializerStatics): SerializedEntry {
-  let line = safeJson(entry, statics.limits.maxDepth);
+export function serializeEntry(built: LogEntry, statics: SerializerStatics): SerializedEntry {
+  // Each part is made JSON-safe on its own (so `data` nests as deep as on the fast path), and the view's
+  // entry is the safe form, so a sink that stringifies `view.entry` cannot throw.
+  let entry: LogEntry = {
+    ...built,
+    message: typeof built.message === "string" ? built.message : String(built.message),
+    context: toJsonSafe(built.context, statics.limits.maxDepth) as LogEntry["context"],
+    diagnostics: toJsonSafe(built.diagnostics, statics.limits.maxDepth) as LogEntry["diagnostics"],
+    data: toJsonSafe(built.data, statics.limits.maxDepth) as LogEntry["data"],
+  };
+  let line = safeJson(entry, statics.limits.maxDepth + 1);
   const max = statics.limits.maxEntryBytes;
   if (line.length * 3 > max) {
     const bytes = utf8Length(line);

@@ -176,10 +176,14 @@ function fieldIndex(spec: SinkTypeSpec): Map<string, FieldSpec> {
 }
 
 /** The env values of one sink type, parsed, keyed by option. */
-export function envOptions(spec: SinkTypeSpec, env: Env): Record<string, unknown> {
+export function envOptions(
+  spec: SinkTypeSpec,
+  env: Env,
+  skip: ReadonlySet<string> = new Set(),
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const f of spec.fields) {
-    if (!f.env) continue;
+    if (!f.env || skip.has(f.option)) continue;
     const raw = env[f.env];
     if (raw === undefined || raw === "") continue;
     out[f.option] = parseField(f, raw, f.env);
@@ -213,5 +217,6 @@ export function resolveSinkSettings(
     }
     explicit[field.option] = parseField(field, value, `${where}.${rawKey}`);
   }
-  return { ...envOptions(spec, env), ...explicit };
+  // Env fills in only what the dict leaves out (a bad env value under an explicit one is not an error).
+  return { ...envOptions(spec, env, new Set(Object.keys(explicit))), ...explicit };
 }

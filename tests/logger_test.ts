@@ -336,3 +336,64 @@ test("options accept the settings' snake_case keys too; *_seconds keys take seco
     (e: unknown) => e instanceof ConfigError && e.key === "flushDeadlineMs" && e.message.includes("milliseconds"),
   );
 });
+
+test("exceptions are redacted and count against maxEntryBytes like everything else", async () => {
+  const cap = captureSink();
+  const log = createLogger({ sinks: [cap.sink], env: {}, maxEntryBytes: 2048 });
+  log.exception("db down", new Error("cannot reach postgres://app:s3cret@db:5432/main"));
+  log.exception("huge", new Error("x".repeat(5000)));
+  await log.close();
+  const [redacted, huge] = cap.entries();
+  strictEqual(redacted.diagnostics.exception!.message, "cannot reach postgres://app:***@db:5432/main");
+  ok(!cap.lines()[0].includes("s3cret"), "not in the stack either");
+  ok(new TextEncoder().encode(cap.lines()[1]).length <= 2048);
+  ok(huge.diagnostics.exception!.message.length < 5000);
+  ok((huge.diagnostics as Record<string, unknown>).truncated);
+});
+
+test("with custom enrichers, view.entry is the JSON-safe entry a write(entry) sink can stringify", async () => {
+  const seen: string[] = [];
+  const sink: Sink = {
+    name: "plain",
+    write(entry) {
+      seen.push(JSON.stringify(entry));
+      return Promise.resolve();
+    },
+  };
+  const circular: Record<string, unknown> = {};
+  circular.self = circular;
+  const log = createLogger({ sinks: [sink], env: {}, enrichers: [(e) => void (e.data.extra = 10n)] });
+  log.info("odd values", { big: 2n ** 70n, circular });
+  const r = await log.close();
+  strictEqual(r.sinks.plain.written, 1);
+  deepStrictEqual(JSON.parse(seen[0]).data, {
+    big: "1180591620717411303424",
+    circular: { self: "[Circular]" },
+    extra: "10",
+  });
+});
+
+test("fields that cannot even be listed (a Proxy whose ownKeys throws) still give a counted entry", async () => {
+  const cap = captureSink();
+  const log = createLogger({ sinks: [cap.sink], env: {} });
+  const hostile = new Proxy({}, {
+    ownKeys() {
+      throw new Error("no keys for you");
+    },
+  });
+  log.info("hostile", hostile);
+  const r = await log.close();
+  strictEqual(r.submitted, 1);
+  deepStrictEqual(cap.entries()[0].data, { _unreadable: "[fields unreadable: no keys for you]" });
+});
+
+test("limits that cannot work are rejected by name: maxEntryBytes below 1 KiB, a rate limit of 0", () => {
+  throws(
+    () => createLogger({ env: {}, maxEntryBytes: 10 }),
+    (e: unknown) => e instanceof ConfigError && e.key === "maxEntryBytes" && e.message.includes("1024"),
+  );
+  throws(
+    () => createLogger({ env: { FAPILOG_CORE__RATE_LIMIT_PER_SECOND: "0" } }),
+    (e: unknown) => e instanceof ConfigError && e.key === "FAPILOG_CORE__RATE_LIMIT_PER_SECOND",
+  );
+});
