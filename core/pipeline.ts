@@ -27,6 +27,24 @@ const WORKER_SLICE = 4096;
 /** Entries a caller drains inline when it finds the queue full. */
 const CALLER_SLICE = 2048;
 
+/** How long sinks get to give up once the close deadline has passed. */
+const FORCE_STOP_MS = 500;
+
+/** Resolve with the promise's value, or "timeout" after `ms` (the timer is always cleared). */
+async function raceTimeout<T>(promise: Promise<T>, ms: number): Promise<T | "timeout"> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<"timeout">((resolve) => {
+        timer = setTimeout(() => resolve("timeout"), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Everything a pipeline is made of, resolved by `createLogger`. */
 export interface PipelineParts {
   readonly settings: CoreSettings;
@@ -299,29 +317,21 @@ export class Pipeline {
     this.#warnDropped();
     this.#closed = true;
     this.#removeExitHooks();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<"deadline">((resolve) => {
-      timer = setTimeout(() => resolve("deadline"), deadlineMs);
-    });
-    let drained = true;
-    try {
+    const deadlineAt = started + deadlineMs;
+    const work = (async () => {
       await this.ready;
       this.drainAll();
-      const flushed = await Promise.race([this.flush().then(() => "ok" as const), deadline]);
-      if (flushed === "deadline") {
-        drained = false;
-        for (const c of this.channels) c.abandon("deadline");
-      }
-      const closed = await Promise.race([
-        Promise.all(this.channels.map((c) => c.close())).then(() => "ok" as const),
-        deadline,
-      ]);
-      if (closed === "deadline") {
-        drained = false;
-        for (const c of this.channels) c.abandon("deadline");
-      }
-    } finally {
-      clearTimeout(timer);
+      await this.flush();
+      // Each sink's stop() gets the time that is left (network sinks abort what is still in flight then).
+      await Promise.all(this.channels.map((c) => c.close(Math.max(0, deadlineAt - Date.now()))));
+      return "ok" as const;
+    })();
+    let drained = true;
+    if ((await raceTimeout(work, deadlineMs)) === "timeout") {
+      drained = false;
+      // Tell every sink to give up now; they report what is left (dropped: deadline) within a few ms.
+      await raceTimeout(Promise.all(this.channels.map((c) => c.forceStop())), FORCE_STOP_MS);
+      for (const c of this.channels) c.abandon("deadline");
     }
     return { ...this.stats(), drained, elapsedMs: Date.now() - started };
   }

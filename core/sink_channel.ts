@@ -60,6 +60,8 @@ export class SinkChannel {
   #started = false;
   #startError: unknown;
   #lastWrite: Promise<void> = Promise.resolve();
+  #stopDeadlineMs: number | undefined;
+  #forceStopped = false;
   readonly ready: Promise<void>;
 
   constructor(sink: Sink, host: ChannelHost, options: ChannelOptions) {
@@ -77,8 +79,13 @@ export class SinkChannel {
       },
       failed: (views, error) => this.#failed(views, error, false),
       dropped: (count, reason) => this.#drop(count, reason),
+      // Rate-limited per event, so a stream of "retrying" does not hide a later "gave up".
       diagnostic: (message, fields) =>
-        host.diagnostics.report(`sink:${this.name}`, message, { sink: this.name, ...fields }),
+        host.diagnostics.report(
+          typeof fields?.event === "string" ? `sink:${this.name}:${fields.event}` : `sink:${this.name}`,
+          message,
+          { sink: this.name, ...fields },
+        ),
     };
     let resolveReady!: () => void;
     this.ready = new Promise<void>((r) => (resolveReady = r));
@@ -128,7 +135,7 @@ export class SinkChannel {
         },
         close: async () => {
           try {
-            await sink.stop?.();
+            await sink.stop?.({ deadlineMs: this.#stopDeadlineMs });
           } catch (e) {
             host.diagnostics.report(`stop:${this.name}`, `sink "${this.name}" failed to stop: ${errorText(e)}`, {
               sink: this.name,
@@ -243,12 +250,26 @@ export class SinkChannel {
     }
   }
 
-  /** Stop the sink (after what was pushed has gone through). */
-  async close(): Promise<void> {
+  /** Stop the sink (after what was pushed has gone through), giving its stop() `deadlineMs`. */
+  async close(deadlineMs?: number): Promise<void> {
+    this.#stopDeadlineMs = deadlineMs;
     try {
       await this.#writer.close();
     } catch {
       // a stream error was already reported
+    }
+  }
+
+  /** The close deadline passed: ask the sink to stop at once (it reports what it could not deliver). */
+  async forceStop(): Promise<void> {
+    if (this.#forceStopped) return;
+    this.#forceStopped = true;
+    try {
+      await this.sink.stop?.({ deadlineMs: 0 });
+    } catch (e) {
+      this.#host.diagnostics.report(`stop:${this.name}`, `sink "${this.name}" failed to stop: ${errorText(e)}`, {
+        sink: this.name,
+      });
     }
   }
 
@@ -274,7 +295,11 @@ export class SinkChannel {
     for (const [reason, n] of Object.entries(this.droppedBy)) out[`dropped_${reason}`] = n!;
     if (this.sink.stats) {
       try {
-        for (const [k, v] of Object.entries(this.sink.stats())) if (!(k in out)) out[k] = v;
+        for (const [k, v] of Object.entries(this.sink.stats())) {
+          // A sink with its own breaker (the delivery engine) knows the real circuit state.
+          if (k === "circuit" && typeof v === "string") out.circuit = v as SinkStats["circuit"];
+          else if (!(k in out)) out[k] = v;
+        }
       } catch {
         // a sink's stats must not break ours
       }

@@ -100,7 +100,12 @@ export interface Sink {
   writeBatchSync?(views: readonly SerializedView[]): void;
   /** Wait until everything handed to the sink so far is written or counted. */
   flush?(): Promise<void>;
-  stop?(): Promise<void>;
+  /**
+   * Stop: write or account for everything, release resources. `deadlineMs`
+   * is the time left of the logger's close deadline (0: give up now and
+   * report what is left as dropped).
+   */
+  stop?(options?: { readonly deadlineMs?: number }): Promise<void>;
   healthCheck?(): Promise<boolean>;
   /**
    * Per-sink counters kept by the sink itself (network sinks report sent,

@@ -336,3 +336,31 @@ test("diagnostics are rate-limited per kind", async () => {
   strictEqual(r.sinks.flaky.failed, 50);
   strictEqual(diagnostics.filter((d) => d.kind === "sink:flaky").length, 1);
 });
+
+test("close deadline with a network sink whose endpoint is down: every entry is still accounted for", async () => {
+  // A port nobody listens on: bind one, note it, close it.
+  const { createServer } = await import("node:net");
+  const port = await new Promise<number>((resolve) => {
+    const srv = createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const p = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(p));
+    });
+  });
+  const { http } = await import("../mod.ts");
+  const sink = http(`http://127.0.0.1:${port}/ingest`, {
+    batchSize: 2,
+    batchTimeoutMs: 10,
+    retryMaxAttempts: 1000,
+    retryBaseDelayMs: 50,
+    retryMaxDelayMs: 50,
+    circuitBreaker: false,
+  });
+  const log = createLogger({ sinks: [sink], env: {}, fallback: false, onDiagnostic: () => {} });
+  for (let i = 0; i < 5; i++) log.info("to nowhere", { i });
+  const r = await log.close({ deadlineMs: 200 });
+  strictEqual(r.drained, false);
+  const s = r.sinks.http;
+  strictEqual(s.written, 0);
+  strictEqual(s.written + s.failed + s.dropped, 5, JSON.stringify(s));
+});
