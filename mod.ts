@@ -46,7 +46,22 @@ export { formatTextLine, type TextFormatOptions } from "./core/text_format.ts";
 export { stdoutJson, type StdoutJsonOptions } from "./sinks/stdout_json.ts";
 export { stdoutPretty, type StdoutPrettyOptions } from "./sinks/stdout_pretty.ts";
 export { streamSink } from "./sinks/stream.ts";
-export { rotatingFile, type RotatingFileOptions } from "./sinks/rotating_file.ts";
-export { type BatchFormat, http, type HttpSinkOptions } from "./sinks/http.ts";
+export { rotatingFile, type RotatingFileOptions, RotatingFileSink } from "./sinks/rotating_file.ts";
+export { type BatchFormat, type FetchFunction, http, type HttpSinkOptions } from "./sinks/http.ts";
 export { webhook, type WebhookSinkOptions } from "./sinks/webhook.ts";
-export { verifyWebhook, type VerifyWebhookOptions, type WebhookVerification } from "./sinks/verify_webhook.ts";
+export {
+  SIGNATURE_HEADER,
+  signWebhook,
+  TIMESTAMP_HEADER,
+  verifyWebhook,
+  type VerifyWebhookOptions,
+  type WebhookVerification,
+} from "./sinks/verify_webhook.ts";
+export { DeliverySink, type NetworkSink } from "./core/delivery_sink.ts";
+export { DeliveryError, type DeliveryStats, type DeliveryTarget } from "./core/delivery.ts";
+export type { DeliveryOptions } from "./core/delivery_options.ts";
+export type { SendResult } from "./core/retry.ts";
+export type { FsAdapter, FsFile, FsOpenMode, FsStat } from "./core/fs.ts";
+export type { Env, FieldKind, FieldSpec, SinkTypeSpec } from "./core/settings.ts";
+export type { Interval } from "./core/units.ts";
+export type { Diagnostics } from "./core/diagnostics.ts";

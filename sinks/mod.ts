@@ -16,8 +16,13 @@
 export { stdoutJson, type StdoutJsonOptions, stdoutJsonSpec } from "./stdout_json.ts";
 export { stdoutPretty, type StdoutPrettyOptions, stdoutPrettySpec } from "./stdout_pretty.ts";
 export { streamSink } from "./stream.ts";
-export { rotatingFile, type RotatingFileOptions, rotatingFileSpec } from "./rotating_file.ts";
-export { type BatchFormat, http, type HttpSinkOptions, httpSpec } from "./http.ts";
+export { rotatingFile, type RotatingFileOptions, RotatingFileSink, rotatingFileSpec } from "./rotating_file.ts";
+export { type BatchFormat, type FetchFunction, http, type HttpSinkOptions, httpSpec } from "./http.ts";
 export { webhook, type WebhookSinkOptions, webhookSpec } from "./webhook.ts";
 export { verifyWebhook, type VerifyWebhookOptions, type WebhookVerification } from "./verify_webhook.ts";
 export { BUILTIN_SINK_TYPES, sinkType } from "./registry.ts";
+export type { NetworkSink } from "../core/delivery_sink.ts";
+export type { DeliveryOptions } from "../core/delivery_options.ts";
+export type { FsAdapter, FsFile, FsOpenMode, FsStat } from "../core/fs.ts";
+export type { Env, FieldKind, FieldSpec, SinkTypeSpec } from "../core/settings.ts";
+export type { Interval } from "../core/units.ts";
