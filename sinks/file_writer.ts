@@ -37,8 +37,8 @@ export interface FileSinkConfig {
 
 const encoder = new TextEncoder();
 const NEWLINE = 10;
-/** Entries are encoded in groups of about this many UTF-16 units, to bound the buffer. */
-const GROUP_CHARS = 256 * 1024;
+/** A batch is written in chunks of about this many bytes (one write each), to bound the buffer. */
+const CHUNK_BYTES = 1024 * 1024;
 /** After a failed rotation, keep writing to the active file and try again after this long. */
 const ROTATION_RETRY_MS = 1000;
 /** Attempts at finding a rotated name that is not taken (names on disk from elsewhere). */
@@ -59,6 +59,8 @@ export class RotatingFileSink implements Sink {
   #file: FsFile | undefined;
   /** Bytes in the active file. */
   #size = 0;
+  /** Size of the active file when the current batch started writing to it: a failed batch is cut back to it. */
+  #batchStart = 0;
   #ino: number | null = null;
   /** A failed write may have left a partial line that could not be cut off: start the next write on a new line. */
   #tornTail = false;
@@ -233,17 +235,30 @@ export class RotatingFileSink implements Sink {
     }
     if (!this.#fs) this.startSync(this.#host);
     this.#prepare();
-    let i = 0;
-    while (i < count) {
-      const parts: string[] = [];
-      let chars = 0;
-      while (i < count && chars < GROUP_CHARS) {
-        const line = lineAt(i++);
-        parts.push(line);
-        chars += line.length + 1;
+    this.#batchStart = this.#size;
+    // Each line is encoded straight into one reusable buffer (no joined string in between), written
+    // when the batch ends or the buffer holds a full chunk.
+    let buf = this.#buf;
+    let off = 0;
+    if (this.#tornTail) buf[off++] = NEWLINE;
+    for (let i = 0; i < count; i++) {
+      const line = lineAt(i);
+      const need = line.length * 3 + 1; // UTF-8 needs at most 3 bytes per UTF-16 unit
+      if (buf.length - off < need) {
+        if (off >= CHUNK_BYTES) {
+          this.#writeEncoded(buf, off);
+          off = 0;
+        }
+        if (buf.length - off < need) {
+          const grown = new Uint8Array(Math.max(buf.length * 2, off + need));
+          grown.set(buf.subarray(0, off));
+          buf = this.#buf = grown;
+        }
       }
-      this.#writeGroup(parts.join("\n") + "\n", chars);
+      off += encoder.encodeInto(line, buf.subarray(off)).written;
+      buf[off++] = NEWLINE;
     }
+    this.#writeEncoded(buf, off);
     if (this.#c.fsync && this.#file) this.#fsync();
   }
 
@@ -258,16 +273,8 @@ export class RotatingFileSink implements Sink {
     }
   }
 
-  #writeGroup(text: string, chars: number): void {
-    // UTF-8 needs at most 3 bytes per UTF-16 unit.
-    if (this.#buf.length < chars * 3 + 1) this.#buf = new Uint8Array(Math.max(chars * 3 + 1, this.#buf.length * 2));
-    const buf = this.#buf;
-    let start = 0;
-    if (this.#tornTail) {
-      buf[0] = NEWLINE;
-      start = 1;
-    }
-    const total = start + encoder.encodeInto(text, buf.subarray(start)).written;
+  /** Write `buf[0, total)`, whole lines, rotating by size on entry boundaries. */
+  #writeEncoded(buf: Uint8Array, total: number): void {
     const max = this.#c.maxBytes;
     if (max === 0 || this.#size + total <= max) {
       this.#writeSpan(buf, 0, total);
@@ -296,19 +303,23 @@ export class RotatingFileSink implements Sink {
     }
   }
 
-  /** One write of `buf[from, to)`; on failure cut the file back to where it was and throw. */
+  /**
+   * One write of `buf[from, to)`. On failure, cut the active file back to its
+   * size when this batch started writing to it, so the core can send the whole
+   * batch to the fallback without duplicating what this file holds, and throw.
+   */
   #writeSpan(buf: Uint8Array, from: number, to: number): void {
     if (to <= from) return;
     if (!this.#file) this.#openActive();
     const file = this.#file!;
-    const before = this.#size;
     try {
       file.writeSync(buf.subarray(from, to));
     } catch (e) {
       this.#counters.writeErrors++;
       let cutBack = false;
       try {
-        file.truncateSync(before);
+        file.truncateSync(this.#batchStart);
+        this.#size = this.#batchStart;
         cutBack = true;
       } catch {
         // cannot undo: the next write starts on a new line so a torn line stays alone
@@ -384,6 +395,7 @@ export class RotatingFileSink implements Sink {
       this.#size = 0;
       this.#ino = null;
     }
+    this.#batchStart = this.#size;
   }
 
   #closeActive(): void {
