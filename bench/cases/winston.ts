@@ -1,13 +1,15 @@
 /**
  * winston (Node only in the table, though it runs anywhere), with the usual
  * `format.combine(format.timestamp(), format.json())`. File: its `File`
- * transport; closing ends the logger and waits for the transport's `finish`,
- * which winston emits once its file stream has finished writing. Null: a
+ * transport; closing waits until the logger has handed every entry to the
+ * transport, then ends the logger and waits for the transport's `finish`, which
+ * winston emits once its file stream has finished writing. Null: a
  * `Transport` whose `log()` counts the formatted line and discards it.
  *
  * @module
  */
 
+import { setImmediate } from "node:timers";
 import winston from "winston";
 // winston's own base class for transports (a dependency of winston).
 import Transport from "winston-transport";
@@ -50,8 +52,15 @@ function build(args: CaseArgs): Promise<CaseLogger> {
     log(fields: Fields): void {
       logger.info(MESSAGE, fields);
     },
-    close(): Promise<void> {
-      return new Promise((resolve, reject) => {
+    async close(): Promise<void> {
+      // winston's logger ends its transports as soon as its own writable side
+      // finishes, even while its readable side still holds entries waiting for
+      // the transport to drain: "write after end" and lost lines (seen in the
+      // yield loop). So wait until the logger has handed everything over.
+      while (logger.readableLength > 0 || logger.writableLength > 0) {
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await new Promise<void>((resolve, reject) => {
         transport.once("finish", () => resolve());
         transport.once("error", reject);
         logger.end();
