@@ -16,7 +16,8 @@ import { http, type HttpSinkOptions, httpSpec } from "../sinks/http.ts";
 import { test } from "./harness.ts";
 import { type Receiver, startReceiver } from "./fixtures/receiver.ts";
 import type { DrainResult } from "../core/types.ts";
-import { captureSink, entry, logMany, RecordingHost, testLogger, view, views } from "./fixtures/recording_host.ts";
+import { entry, logMany, RecordingHost, testLogger, view, views } from "./fixtures/recording_host.ts";
+import { captureSink } from "./fixtures/capture.ts";
 
 /** Fast retries and a quick circuit probe: tests never wait on the 30 s default recovery time. */
 const FAST: HttpSinkOptions = {
@@ -175,11 +176,11 @@ test("every format through createLogger: the body is exactly the lines the core 
     const formats = ["array", "ndjson", "wrapped"] as const;
     const capture = captureSink();
     const sinks = formats.map((f) => http(`${receiver.url}/${f}`, { name: f, batchFormat: f, batchTimeoutMs: 60_000 }));
-    const { log } = testLogger([capture, ...sinks]);
+    const { log } = testLogger([capture.sink, ...sinks]);
     log.info("héllo ✓ 日本", { "clé": "wert – ü" });
     log.warning("second", { n: 2 });
     const result = await log.close();
-    const lines = capture.lines;
+    const lines = capture.lines();
     assert.equal(lines.length, 2);
     const body = (f: string) => receiver.requests.find((r) => r.path === `/${f}`)!.text;
     assert.equal(body("array"), `[${lines.join(",")}]`);
@@ -392,7 +393,7 @@ test("a settings dict builds the same sink as the factory", async () => {
 test("createLogger builds the http sink from a settings dict", async () => {
   await withReceiver(async (receiver) => {
     const capture = captureSink();
-    const { log } = testLogger([capture, {
+    const { log } = testLogger([capture.sink, {
       type: "http",
       endpoint: receiver.url + "/dict",
       batch_size: 2,
@@ -404,8 +405,8 @@ test("createLogger builds the http sink from a settings dict", async () => {
     logMany(log, 3);
     const result = await log.close();
     assert.equal(receiver.requests.length, 2);
-    assert.equal(receiver.requests[0].text, `{"items":[${capture.lines.slice(0, 2).join(",")}]}`);
-    assert.equal(receiver.requests[1].text, `{"items":[${capture.lines[2]}]}`);
+    assert.equal(receiver.requests[0].text, `{"items":[${capture.lines().slice(0, 2).join(",")}]}`);
+    assert.equal(receiver.requests[1].text, `{"items":[${capture.lines()[2]}]}`);
     assert.equal(receiver.requests[0].headers.authorization, "Bearer t");
     assertAccounted(result, "http", 3);
   });

@@ -15,7 +15,8 @@ import { SIGNATURE_HEADER, signWebhook, TIMESTAMP_HEADER } from "../sinks/verify
 import { webhook, type WebhookSinkOptions, webhookSpec } from "../sinks/webhook.ts";
 import { test } from "./harness.ts";
 import { type Receiver, startReceiver } from "./fixtures/receiver.ts";
-import { captureSink, RecordingHost, testLogger, views } from "./fixtures/recording_host.ts";
+import { RecordingHost, testLogger, views } from "./fixtures/recording_host.ts";
+import { captureSink } from "./fixtures/capture.ts";
 
 const SECRET = "s3cret-ü";
 const FAST: WebhookSinkOptions = {
@@ -57,7 +58,7 @@ test("each entry is POSTed as one signed JSON object; non-ASCII bodies verify", 
   const { receiver, verified, rejections } = await signedReceiver();
   try {
     const capture = captureSink();
-    const { log } = testLogger([capture, { type: "webhook", endpoint: receiver.url + "/hook", secret: SECRET }]);
+    const { log } = testLogger([capture.sink, { type: "webhook", endpoint: receiver.url + "/hook", secret: SECRET }]);
     UNICODE.forEach((m, i) => log.info(m, { i, "clé": "wert – ü" }));
     const result = await log.close();
     assert.deepEqual(rejections, []);
@@ -66,7 +67,7 @@ test("each entry is POSTed as one signed JSON object; non-ASCII bodies verify", 
     const encoder = new TextEncoder();
     for (const [i, r] of receiver.requests.entries()) {
       assert.equal(r.status, 204);
-      assert.deepEqual(r.body, encoder.encode(capture.lines[i]), "the exact bytes of the entry");
+      assert.deepEqual(r.body, encoder.encode(capture.lines()[i]), "the exact bytes of the entry");
       assert.equal(r.headers["content-type"], "application/json");
       const stamp = r.headers[TIMESTAMP_HEADER.toLowerCase()];
       assert.match(stamp, /^\d+$/);
