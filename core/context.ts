@@ -12,17 +12,29 @@ import { builtin } from "./runtime.ts";
 
 /** Context ids; camelCase or snake_case keys are both accepted. */
 export interface ContextFields {
+  /** Correlation id, written as `context.correlation_id`. */
   readonly correlationId?: string;
+  /** Request id, written as `context.request_id`. */
   readonly requestId?: string;
+  /** User id, written as `context.user_id`. */
   readonly userId?: string;
+  /** Tenant id, written as `context.tenant_id`. */
   readonly tenantId?: string;
+  /** Trace id, written as `context.trace_id`. */
   readonly traceId?: string;
+  /** Span id, written as `context.span_id`. */
   readonly spanId?: string;
+  /** Correlation id (snake_case form; wins over `correlationId` when both are set). */
   readonly correlation_id?: string;
+  /** Request id (snake_case form; wins over `requestId` when both are set). */
   readonly request_id?: string;
+  /** User id (snake_case form; wins over `userId` when both are set). */
   readonly user_id?: string;
+  /** Tenant id (snake_case form; wins over `tenantId` when both are set). */
   readonly tenant_id?: string;
+  /** Trace id (snake_case form; wins over `traceId` when both are set). */
   readonly trace_id?: string;
+  /** Span id (snake_case form; wins over `spanId` when both are set). */
   readonly span_id?: string;
 }
 

@@ -49,6 +49,7 @@ export class DeliveryError extends Error {
   readonly attempts: number;
   /** Entries in the batch. */
   readonly entries: number;
+  /** An error with `message`, carrying the batch's last status, attempts and entry count. */
   constructor(message: string, details: { status?: number; attempts: number; entries: number }) {
     super(message);
     this.name = "DeliveryError";

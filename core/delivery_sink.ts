@@ -68,6 +68,7 @@ export class DeliverySink<E = unknown> implements NetworkSink {
   readonly reportsOutcomes = true as const;
   readonly #engine: DeliveryEngine<E>;
 
+  /** A sink named `name` that sends through `target`, with the delivery `options` (batching, retries, buffer). */
   constructor(name: string, target: DeliveryTarget<E>, options: DeliveryOptions = {}) {
     this.name = name;
     this.#engine = new DeliveryEngine(name, target, options);

@@ -11,9 +11,11 @@ import { fdWriter } from "./runtime.ts";
 
 /** One diagnostic. */
 export interface Diagnostic {
-  /** e.g. `sink_error`, `dropped`, `fallback_error`. */
+  /** What it is about, e.g. `dropped`, `fallback`, `serialize`, `start:<sink>`, `sink:<sink>`. */
   readonly kind: string;
+  /** What happened, in words. */
   readonly message: string;
+  /** Structured details (e.g. `sink`, `reason`), when there are any. */
   readonly fields?: Record<string, unknown>;
   /** How many reports of this kind were suppressed since the previous one. */
   readonly suppressed: number;
@@ -28,6 +30,7 @@ export class Diagnostics {
   readonly #intervalMs: number;
   readonly #last = new Map<string, { at: number; suppressed: number }>();
 
+  /** Report to `handler` (default: JSON lines on stderr), at most once per kind every `intervalMs` (default 5000). */
   constructor(handler: DiagnosticHandler | undefined, intervalMs = 5000) {
     this.#handler = handler ?? stderrDiagnostics;
     this.#intervalMs = intervalMs;

@@ -9,6 +9,7 @@
 export class ConfigError extends Error {
   /** The option, key or variable that was wrong, e.g. `FAPILOG_FILE__MAX_BYTES`. */
   readonly key: string;
+  /** An error for `key`; its message is `"<key>: <message>"`. */
   constructor(key: string, message: string) {
     super(`${key}: ${message}`);
     this.name = "ConfigError";

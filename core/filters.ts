@@ -20,6 +20,7 @@ export interface SamplingOptions {
 
 /** A token bucket: `perSecond` entries per second on average, bursts up to `burst`. */
 export interface RateLimitOptions {
+  /** Entries let through per second on average (the bucket's refill rate). */
   readonly perSecond: number;
   /** Bucket size (default: `perSecond`). */
   readonly burst?: number;

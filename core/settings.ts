@@ -39,11 +39,13 @@ export interface FieldSpec {
   readonly key: string;
   /** The factory option it sets (camelCase). */
   readonly option: string;
+  /** The kind of value, which decides how dict and env values are parsed. */
   readonly kind: FieldKind;
   /** Accepted values, for `enum`. */
   readonly values?: readonly string[];
-  /** Bounds for `int` and `number`. */
+  /** Lower bound for `int` and `number` (default 0). */
   readonly min?: number;
+  /** Upper bound for `int` and `number` (default `Number.MAX_SAFE_INTEGER` and `Number.MAX_VALUE`). */
   readonly max?: number;
   /** The full env variable name, e.g. `FAPILOG_HTTP__ENDPOINT`. */
   readonly env?: string;
@@ -59,6 +61,7 @@ export interface FieldSpec {
 export interface SinkTypeSpec {
   /** The `type` of the settings dict, e.g. `"rotating_file"`. */
   readonly type: string;
+  /** The settings this type accepts, one per dict key. */
   readonly fields: readonly FieldSpec[];
   /**
    * Build the sink from parsed options (keyed by `FieldSpec.option`; sizes in

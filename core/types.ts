@@ -17,20 +17,34 @@ export type LevelName =
 
 /** Correlation data captured when the log call is made. */
 export interface LogContext {
+  /** This entry's id: a UUID version 7, time-ordered and unique within the process. */
   message_id: string;
+  /** The correlation id set with `logger.withContext`, or null when none is set. */
   correlation_id: string | null;
+  /** The request id set with `logger.withContext`; absent when none is set. */
   request_id?: string | null;
+  /** The user id set with `logger.withContext`; absent when none is set. */
   user_id?: string | null;
+  /** The tenant id set with `logger.withContext`; absent when none is set. */
   tenant_id?: string | null;
+  /** The trace id set with `logger.withContext`; absent when none is set. */
   trace_id?: string | null;
+  /** The span id set with `logger.withContext`; absent when none is set. */
   span_id?: string | null;
 }
 
 /** An error as it appears in `diagnostics.exception`. */
 export interface ExceptionInfo {
+  /** The error's `name` (e.g. `TypeError`); for a thrown non-Error, its `typeof`. */
   type: string;
+  /** The error's message (for a thrown non-Error, the value as a string). */
   message: string;
+  /** The stack trace, when the error has a non-empty one. */
   stack?: string;
+  /**
+   * The error's `cause`, described the same way (up to 8 levels deep); a
+   * circular or too-deep chain ends in a `Circular` or `Truncated` marker.
+   */
   cause?: ExceptionInfo | { type: string; message: string };
 }
 
@@ -38,11 +52,20 @@ export interface ExceptionInfo {
 export interface LogEntry {
   /** RFC 3339 UTC with milliseconds and `Z`. */
   timestamp: string;
+  /** The entry's level. */
   level: LevelName;
+  /** The log message (after redaction). */
   message: string;
+  /** The name of the logger that made the entry. */
   logger: string;
+  /** The ids captured at the log call: `message_id` and the request context. */
   context: LogContext;
+  /**
+   * Runtime facts (service, env, host, pid, runtime; off with `runtimeInfo: false`),
+   * what custom enrichers add, and `exception` when an error was logged.
+   */
   diagnostics: Record<string, unknown> & { exception?: ExceptionInfo };
+  /** The fields of the log call merged over the logger's bound fields (after redaction). */
   data: Record<string, unknown>;
 }
 
@@ -72,6 +95,7 @@ export interface SerializedView {
  * queue without ever yielding to the event loop).
  */
 export interface Sink {
+  /** The sink's name: its key in `stats().sinks` and in routing rules (duplicates become `name_2`, ...). */
   readonly name: string;
   /**
    * When true, the sink reports the fate of every entry itself through
@@ -89,7 +113,9 @@ export interface Sink {
    * yields to the event loop. Throws on failure.
    */
   startSync?(host?: SinkHost): void;
+  /** Write one entry; used only when the sink has none of the batch or serialised methods. */
   write(entry: LogEntry): Promise<void>;
+  /** Write one entry as serialised by the core; preferred over `write`. */
   writeSerialized?(view: SerializedView): Promise<void>;
   /** Write many serialised entries, in order, as one operation. */
   writeBatch?(views: readonly SerializedView[]): Promise<void>;
@@ -106,6 +132,7 @@ export interface Sink {
    * report what is left as dropped).
    */
   stop?(options?: { readonly deadlineMs?: number }): Promise<void>;
+  /** Whether the sink can deliver now (e.g. false while a circuit is open); not called by the core. */
   healthCheck?(): Promise<boolean>;
   /**
    * Per-sink counters kept by the sink itself (network sinks report sent,
