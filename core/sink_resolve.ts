@@ -64,7 +64,7 @@ function renamed(sink: Sink, name: string): Sink {
     writeBatch: sink.writeBatch && ((views) => sink.writeBatch!(views)),
     writeBatchSync: sink.writeBatchSync && ((views) => sink.writeBatchSync!(views)),
     flush: sink.flush && (() => sink.flush!()),
-    stop: sink.stop && (() => sink.stop!()),
+    stop: sink.stop && ((options) => sink.stop!(options)),
     healthCheck: sink.healthCheck && (() => sink.healthCheck!()),
     stats: sink.stats && (() => sink.stats!()),
   };
