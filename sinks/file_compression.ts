@@ -9,7 +9,8 @@
  * Where it runs: on Deno and Bun, `CompressionStream` compresses on the
  * calling thread, so {@link gzipRunner} moves the work to a web `Worker`
  * (`gzip_worker.ts`) and logging keeps its thread; the worker is started on
- * the first job and ended when idle. On Node, the stream's zlib work already
+ * the first job and ended when idle. Files under {@link INLINE_BELOW_BYTES}
+ * are compressed inline anyway (milliseconds of work). On Node, the stream's zlib work already
  * runs on the libuv thread pool, so it runs inline. An injected filesystem
  * adapter (tests, custom drivers) always runs inline, through that adapter.
  *
@@ -21,6 +22,11 @@ import { detectRuntime } from "../core/runtime.ts";
 
 const CHUNK_BYTES = 1 << 20;
 const WORKER_IDLE_MS = 1000;
+/**
+ * Files smaller than this are compressed inline even where a worker is
+ * available: a few milliseconds of work, not worth starting a thread for.
+ */
+export const INLINE_BELOW_BYTES = 256 * 1024;
 
 /** Options of {@link gzipFile}. */
 export interface GzipFileOptions {
@@ -110,11 +116,15 @@ export async function gzipFile(fs: FsAdapter, src: string, dst: string, options:
   }
 }
 
+/** Where one compression ran. */
+export type GzipPlace = "inline" | "worker";
+
 /** Runs compressions: inline, or in a worker thread. */
 export interface GzipRunner {
-  /** Where compression runs: "inline" or "worker". */
-  readonly where: "inline" | "worker";
-  run(src: string, dst: string, options?: GzipFileOptions): Promise<void>;
+  /** Where large files are compressed: "inline" or "worker". */
+  readonly where: GzipPlace;
+  /** Compress `src` into `dst` (see {@link gzipFile}); resolves with where it ran. */
+  run(src: string, dst: string, options?: GzipFileOptions): Promise<GzipPlace>;
   /** End the worker, if any. Jobs still running are rejected. */
   close(): void;
 }
@@ -144,8 +154,9 @@ class WorkerGzip implements GzipRunner {
     this.#fs = fs;
   }
 
-  async run(src: string, dst: string, options: GzipFileOptions = {}): Promise<void> {
-    if (this.#broken) return gzipFile(this.#fs, src, dst, options);
+  async run(src: string, dst: string, options: GzipFileOptions = {}): Promise<GzipPlace> {
+    const size = (await this.#fs.stat(src).catch(() => null))?.size ?? Infinity;
+    if (this.#broken || size < INLINE_BELOW_BYTES) return this.#inline(src, dst, options);
     clearTimeout(this.#idleTimer);
     this.#idleTimer = undefined;
     let worker: Any;
@@ -153,7 +164,7 @@ class WorkerGzip implements GzipRunner {
       worker = this.#ensureWorker();
     } catch {
       this.#broken = true;
-      return gzipFile(this.#fs, src, dst, options);
+      return this.#inline(src, dst, options);
     }
     const id = this.#nextId++;
     try {
@@ -165,12 +176,18 @@ class WorkerGzip implements GzipRunner {
       if (!(e instanceof WorkerFailed)) throw e;
       // The worker itself failed (could not load, crashed): do this job here, and the next ones too.
       this.#broken = true;
-      return gzipFile(this.#fs, src, dst, options);
+      return this.#inline(src, dst, options);
     } finally {
       if (this.#jobs.size === 0 && this.#worker) {
         this.#idleTimer = setTimeout(() => this.close(), WORKER_IDLE_MS);
       }
     }
+    return "worker";
+  }
+
+  async #inline(src: string, dst: string, options: GzipFileOptions): Promise<GzipPlace> {
+    await gzipFile(this.#fs, src, dst, options);
+    return "inline";
   }
 
   #ensureWorker(): Any {
@@ -221,8 +238,9 @@ class InlineGzip implements GzipRunner {
   constructor(fs: FsAdapter) {
     this.#fs = fs;
   }
-  run(src: string, dst: string, options?: GzipFileOptions): Promise<void> {
-    return gzipFile(this.#fs, src, dst, options);
+  async run(src: string, dst: string, options?: GzipFileOptions): Promise<GzipPlace> {
+    await gzipFile(this.#fs, src, dst, options);
+    return "inline";
   }
   close(): void {}
 }

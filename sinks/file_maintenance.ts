@@ -30,6 +30,8 @@ export interface FileSinkCounters {
   reopens: number;
   /** Rotated files compressed. */
   compressions: number;
+  /** Of `compressions`, those done in a worker thread (large files on Deno and Bun). */
+  compressionsInWorker: number;
   /** Compressions that failed; those rotated files are kept uncompressed. */
   compressionErrors: number;
   /** Rotated files deleted by retention. */
@@ -48,6 +50,7 @@ export function newCounters(): FileSinkCounters {
     openErrors: 0,
     reopens: 0,
     compressions: 0,
+    compressionsInWorker: 0,
     compressionErrors: 0,
     retentionDeleted: 0,
     retentionErrors: 0,
@@ -185,8 +188,9 @@ export class FileMaintenance {
     const o = this.#o;
     const src = joinPath(o.dir, name);
     try {
-      await o.runner.run(src, src + ".gz", { sync: o.fsync });
+      const place = await o.runner.run(src, src + ".gz", { sync: o.fsync });
       o.counters.compressions++;
+      if (place === "worker") o.counters.compressionsInWorker++;
     } catch (e) {
       o.counters.compressionErrors++;
       o.report("rotated file could not be compressed; it is kept uncompressed", {
