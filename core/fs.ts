@@ -28,7 +28,9 @@ export interface FsStat {
   readonly mtimeMs: number | null;
   /** Inode number, when the platform reports it (not on Windows under Deno). */
   readonly ino: number | null;
+  /** A regular file. */
   readonly isFile: boolean;
+  /** A directory. */
   readonly isDirectory: boolean;
 }
 
@@ -42,11 +44,13 @@ export interface FsFile {
   syncSync(): void;
   /** Size and identity of the open file. */
   statSync(): FsStat;
+  /** Close the file. */
   closeSync(): void;
   /** Read up to `buffer.length` bytes at the current position; 0 at the end of the file. */
   read(buffer: Uint8Array): Promise<number>;
   /** Write every byte of `data` at the current position. */
   write(data: Uint8Array): Promise<void>;
+  /** Close the file. */
   close(): Promise<void>;
 }
 
@@ -63,18 +67,23 @@ export type FsOpenMode =
 export interface FsAdapter {
   /** "deno", "node" or "bun" for the built-in adapters; anything for injected ones. */
   readonly name: string;
+  /** Open a file; `"append"` and `"write"` create it when missing. */
   openSync(path: string, mode: FsOpenMode): FsFile;
+  /** Open a file (asynchronous form of {@link FsAdapter.openSync}). */
   open(path: string, mode: FsOpenMode): Promise<FsFile>;
   /** Stat a path (following links); `null` when it does not exist. */
   statSync(path: string): FsStat | null;
+  /** Asynchronous form of {@link FsAdapter.statSync}. */
   stat(path: string): Promise<FsStat | null>;
   /** Create a directory and its parents; no error when it exists. */
   mkdirSync(path: string): void;
   /** Rename a file, replacing nothing: callers pick names that do not exist. */
   renameSync(from: string, to: string): void;
+  /** Asynchronous form of {@link FsAdapter.renameSync}. */
   rename(from: string, to: string): Promise<void>;
   /** Names (not paths) of the entries of a directory. */
   readDirSync(path: string): string[];
+  /** Asynchronous form of {@link FsAdapter.readDirSync}. */
   readDir(path: string): Promise<string[]>;
   /** Remove a file. */
   remove(path: string): Promise<void>;

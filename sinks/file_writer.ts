@@ -60,6 +60,7 @@ export class RotatingFileSink implements Sink {
   /** Where diagnostics go when the sink runs without a host (used directly, not through a logger). */
   readonly #ownDiagnostics = new Diagnostics(undefined);
 
+  /** Use `rotatingFile()`, which validates the options into a {@link FileSinkConfig}. */
   constructor(config: FileSinkConfig) {
     this.#c = config;
     this.name = config.name;
