@@ -188,7 +188,7 @@ export const rotatingFileSpec: SinkTypeSpec = {
       values: ["json", "text"],
       env: "FAPILOG_FILE__MODE",
       default: "json",
-      doc: "json: one JSON envelope per line; text: timestamp | LEVEL | logger | message key=value.",
+      doc: "json: one JSON envelope per line; text: one readable line (timestamp, level, logger, message, key=value).",
     },
     {
       key: "fsync",
