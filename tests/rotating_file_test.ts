@@ -197,11 +197,18 @@ test("retention by total bytes keeps the newest rotated files within the budget"
   }
 });
 
-test("time rotation every second at wall-clock boundaries, with gzip: every entry exactly once", async () => {
+test("time rotation every second at wall-clock boundaries, with and without gzip: every entry exactly once", async () => {
   const dir = await tempDir();
   try {
-    const sink = rotatingFile(`${dir}/app.log`, { rotation: 0, interval: 1, compression: true });
-    const log = createLogger({ name: "app", sinks: [sink], env: {} });
+    // Two sinks take the same entries: one gzips its rotated files, one keeps them plain.
+    const log = createLogger({
+      name: "app",
+      sinks: [
+        rotatingFile(`${dir}/gz/app.log`, { rotation: 0, interval: 1, compression: true, name: "gz" }),
+        rotatingFile(`${dir}/plain/app.log`, { rotation: 0, interval: 1, name: "plain" }),
+      ],
+      env: {},
+    });
     let seq = 0;
     const started = Date.now();
     // Keep writing until at least two second-boundaries have passed since the first write.
@@ -210,18 +217,20 @@ test("time rotation every second at wall-clock boundaries, with gzip: every entr
       await sleep(100); // the logger writes the batch meanwhile
     }
     const r = await log.close();
-    accounted(r);
-    const files = await readLogDir(dir);
-    deepStrictEqual(seqs(files), range(0, seq));
-    ok(counter(r, "rotations") >= 2, `rotations: ${counter(r, "rotations")}`);
-    for (const f of files.slice(0, -1)) {
-      match(f.name, /\.log\.gz$/);
-      // Rotated only once a boundary passed after the file's first entry, and after its last entry.
-      const rotatedAt = Date.parse(f.name.slice(4, 14) + f.name.slice(14, 28).replace(/-/g, ":"));
-      const first = JSON.parse(f.lines[0]) as LogEntry;
-      const last = JSON.parse(f.lines.at(-1)!) as LogEntry;
-      ok(Math.floor(rotatedAt / 1000) > Math.floor(Date.parse(first.timestamp) / 1000), f.name);
-      ok(rotatedAt >= Date.parse(last.timestamp), f.name);
+    for (const sink of ["gz", "plain"]) {
+      accounted(r, sink);
+      const files = await readLogDir(`${dir}/${sink}`);
+      deepStrictEqual(seqs(files), range(0, seq));
+      ok(counter(r, "rotations", sink) >= 2, `${sink} rotations: ${counter(r, "rotations", sink)}`);
+      for (const f of files.slice(0, -1)) {
+        match(f.name, sink === "gz" ? /\.log\.gz$/ : /\.\d{4}\.log$/);
+        // Rotated only once a boundary passed after the file's first entry, and after its last entry.
+        const rotatedAt = Date.parse(f.name.slice(4, 14) + f.name.slice(14, 28).replace(/-/g, ":"));
+        const first = JSON.parse(f.lines[0]) as LogEntry;
+        const last = JSON.parse(f.lines.at(-1)!) as LogEntry;
+        ok(Math.floor(rotatedAt / 1000) > Math.floor(Date.parse(first.timestamp) / 1000), f.name);
+        ok(rotatedAt >= Date.parse(last.timestamp), f.name);
+      }
     }
   } finally {
     await removeDir(dir);
