@@ -89,6 +89,7 @@ export class ActiveFile {
     } catch (e) {
       this.#o.counters.openErrors++;
       this.#o.report("could not open the log file; entries go to the fallback sink", {
+        event: "file_open_failed",
         error: describeFsError(e),
         code: errorCode(e),
       });
@@ -137,6 +138,7 @@ export class ActiveFile {
           st
             ? "the log file was replaced; reopening it at its path"
             : "the log file or its directory was removed; recreating it",
+          { event: "file_reopened" },
         );
         this.close();
         this.open();
@@ -178,6 +180,7 @@ export class ActiveFile {
         this.#refreshSize();
       }
       this.#o.report("write to the log file failed; the batch goes to the fallback sink", {
+        event: "file_write_failed",
         error: describeFsError(e),
         code: errorCode(e),
       });
@@ -195,7 +198,11 @@ export class ActiveFile {
       this.#file.syncSync();
     } catch (e) {
       this.#o.counters.writeErrors++;
-      this.#o.report("fsync of the log file failed", { error: describeFsError(e), code: errorCode(e) });
+      this.#o.report("fsync of the log file failed", {
+        event: "file_fsync_failed",
+        error: describeFsError(e),
+        code: errorCode(e),
+      });
       throw failure(`${this.#o.label}: fsync failed`, e);
     }
   }
@@ -228,6 +235,7 @@ export class ActiveFile {
       this.#o.counters.rotationErrors++;
       this.#rotationRetryAtMs = now + ROTATION_RETRY_MS;
       this.#o.report("rotation failed; still writing to the active file", {
+        event: "file_rotation_failed",
         error: describeFsError(e),
         code: errorCode(e),
         rotatedName: name,

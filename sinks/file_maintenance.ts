@@ -116,7 +116,11 @@ export class FileMaintenance {
       items = await this.#list();
     } catch (e) {
       o.counters.retentionErrors++;
-      o.report("could not scan the log directory at start", { dir: o.dir, error: describeFsError(e) });
+      o.report("could not scan the log directory at start", {
+        event: "file_scan_failed",
+        dir: o.dir,
+        error: describeFsError(e),
+      });
       return;
     }
     for (const item of items) {
@@ -194,6 +198,7 @@ export class FileMaintenance {
     } catch (e) {
       o.counters.compressionErrors++;
       o.report("rotated file could not be compressed; it is kept uncompressed", {
+        event: "file_compression_failed",
         file: src,
         error: describeFsError(e),
         code: errorCode(e),
@@ -224,7 +229,11 @@ export class FileMaintenance {
       items = await this.#list();
     } catch (e) {
       o.counters.retentionErrors++;
-      o.report("retention could not list the log directory", { dir: o.dir, error: describeFsError(e) });
+      o.report("retention could not list the log directory", {
+        event: "file_retention_failed",
+        dir: o.dir,
+        error: describeFsError(e),
+      });
       return;
     }
     items.reverse(); // newest first
@@ -268,6 +277,7 @@ export class FileMaintenance {
         failed = true;
         o.counters.retentionErrors++;
         o.report("retention could not delete a rotated file", {
+          event: "file_retention_failed",
           file: joinPath(o.dir, name),
           error: describeFsError(e),
         });
@@ -281,6 +291,7 @@ export class FileMaintenance {
       await this.#o.fs.remove(joinPath(this.#o.dir, name));
     } catch (e) {
       this.#o.report("could not remove a leftover file", {
+        event: "file_recovery_failed",
         file: joinPath(this.#o.dir, name),
         error: describeFsError(e),
       });

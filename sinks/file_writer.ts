@@ -131,7 +131,11 @@ export class RotatingFileSink implements Sink {
       // Names already on disk (earlier runs) must be known before the first rotation.
       for (const n of fs.readDirSync(this.#dir)) this.#namer.observe(n);
     } catch (e) {
-      this.#report("could not create or list the log directory", { error: describeFsError(e), code: errorCode(e) });
+      this.#report("could not create or list the log directory", {
+        event: "file_directory_failed",
+        error: describeFsError(e),
+        code: errorCode(e),
+      });
     }
     try {
       active.open();
@@ -223,7 +227,7 @@ export class RotatingFileSink implements Sink {
   #report(message: string, fields: Record<string, unknown> = {}): void {
     const all = { sink: this.name, path: this.#c.path, ...fields };
     if (this.#host) this.#host.diagnostic(message, all);
-    else this.#ownDiagnostics.report(message, message, all);
+    else this.#ownDiagnostics.report(String(fields.event ?? message), message, all);
   }
 
   #writeLines(count: number, lineAt: (i: number) => string): void {
