@@ -16,7 +16,13 @@
 export { stdoutJson, type StdoutJsonOptions, stdoutJsonSpec } from "./stdout_json.ts";
 export { stdoutPretty, type StdoutPrettyOptions, stdoutPrettySpec } from "./stdout_pretty.ts";
 export { streamSink } from "./stream.ts";
-export { rotatingFile, type RotatingFileOptions, RotatingFileSink, rotatingFileSpec } from "./rotating_file.ts";
+export {
+  type FileSinkCounters,
+  rotatingFile,
+  type RotatingFileOptions,
+  RotatingFileSink,
+  rotatingFileSpec,
+} from "./rotating_file.ts";
 export { type BatchFormat, type FetchFunction, http, type HttpSinkOptions, httpSpec } from "./http.ts";
 export { webhook, type WebhookSinkOptions, webhookSpec } from "./webhook.ts";
 export { verifyWebhook, type VerifyWebhookOptions, type WebhookVerification } from "./verify_webhook.ts";

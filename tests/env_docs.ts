@@ -37,9 +37,14 @@ function kindText(f: FieldSpec): string {
   }
 }
 
+/** A table cell: a `|` inside would split the row. */
+function cell(text: string): string {
+  return text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\n/g, " ");
+}
+
 function table(fields: readonly FieldSpec[]): string {
   const rows = fields.filter((f) => f.env).map((f) =>
-    `| \`${f.env}\` | \`${f.key}\` | ${kindText(f)} | ${f.default ?? ""} | ${f.doc} |`
+    `| \`${f.env}\` | \`${f.key}\` | ${kindText(f)} | ${cell(f.default ?? "")} | ${cell(f.doc)} |`
   );
   return ["| Variable | Setting | Accepts | Default | Meaning |", "|---|---|---|---|---|", ...rows].join("\n");
 }
