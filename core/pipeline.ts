@@ -191,7 +191,7 @@ export class Pipeline {
     for (let i = 0; i < recs.length; i++) {
       const rec = recs[i];
       let reason: DropReason | undefined;
-      if (!rec.internal) for (let f = 0; f < filters.length && reason === undefined; f++) reason = filters[f](rec);
+      if (!rec.internal) { for (let f = 0; f < filters.length && reason === undefined; f++) reason = filters[f](rec); }
       if (reason !== undefined) {
         this.#drop(reason, 1);
         continue;

@@ -69,7 +69,7 @@ app.post("/checkout", (c) => {
   }
 });
 
-const requests: Promise<Response>[] = [];
+const requests: (Response | Promise<Response>)[] = [];
 for (let i = 1; i <= 300; i++) {
   const headers = { "x-request-id": `req-${i}` };
   if (i % 50 === 0) requests.push(app.request("/checkout", { method: "POST", headers }));
@@ -96,7 +96,9 @@ console.log(JSON.stringify(
     drained: result.drained,
     elapsedMs: result.elapsedMs,
     sinks: Object.fromEntries(
-      Object.entries(result.sinks).map(([name, s]) => [name, { written: s.written, failed: s.failed, dropped: s.dropped }]),
+      Object.entries(result.sinks).map((
+        [name, s],
+      ) => [name, { written: s.written, failed: s.failed, dropped: s.dropped }]),
     ),
   },
   null,
@@ -123,9 +125,11 @@ async function listFiles(path: string): Promise<string[]> {
 }
 
 async function readLines(path: string): Promise<string[]> {
-  const bytes: Uint8Array = await fsp().readFile(path);
+  const bytes: Uint8Array<ArrayBuffer> = await fsp().readFile(path);
   const plain = path.endsWith(".gz")
-    ? new Uint8Array(await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer())
+    ? new Uint8Array(
+      await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer(),
+    )
     : bytes;
   return new TextDecoder().decode(plain).split("\n").filter(Boolean);
 }

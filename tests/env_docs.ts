@@ -62,7 +62,7 @@ export function renderEnvDoc(): string {
     "",
     "Default sink when none is given: `http` if `FAPILOG_HTTP__ENDPOINT` is set, else `rotating_file` if " +
     "`FAPILOG_FILE__DIRECTORY` is set, else stdout (pretty on a terminal, JSON otherwise). The variables of a sink " +
-    "type also fill in the settings dicts of that type (`{type: \"http\", ...}`) that leave a key out.",
+    'type also fill in the settings dicts of that type (`{type: "http", ...}`) that leave a key out.',
     "",
     "## Core",
     "",

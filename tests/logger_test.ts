@@ -165,7 +165,11 @@ test("log calls never throw, whatever they are given", async () => {
   const anyLog = log as any;
   anyLog.info(undefined);
   anyLog.info(Symbol("s"));
-  anyLog.info({ toString() { throw new Error("no"); } });
+  anyLog.info({
+    toString() {
+      throw new Error("no");
+    },
+  });
   log.info("hostile", hostile);
   log.info("circular", circular);
   anyLog.info("not an object", 42);
@@ -272,7 +276,11 @@ test("explicit options beat env, env beats defaults", async () => {
   log.warning("kept");
   await log.close();
   deepStrictEqual(cap.entries().map((e) => e.message), ["kept"]);
-  const explicit = createLogger({ level: "DEBUG", sinks: [captureSink().sink], env: { FAPILOG_CORE__LOG_LEVEL: "ERROR" } });
+  const explicit = createLogger({
+    level: "DEBUG",
+    sinks: [captureSink().sink],
+    env: { FAPILOG_CORE__LOG_LEVEL: "ERROR" },
+  });
   strictEqual(explicit.level, "DEBUG");
   await explicit.close();
   const dflt = createLogger({ sinks: [captureSink().sink], env: {} });

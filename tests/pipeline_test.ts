@@ -10,9 +10,11 @@ function gatedSink(name = "gated") {
   let gate = new Promise<void>((r) => (release = r));
   const sink: Sink = {
     name,
-    async start() {},
-    async write() {
-      throw new Error("unused");
+    start() {
+      return Promise.resolve();
+    },
+    write() {
+      return Promise.reject(new Error("unused"));
     },
     async writeBatch(views: readonly SerializedView[]) {
       await gate;
@@ -90,7 +92,18 @@ test("ERROR and above keep reserved room when INFO has filled the queue", async 
   for (let i = 0; i < 10; i++) log.error("important", { i });
   log.info("still no room");
   const r = await log.close();
-  deepStrictEqual(cap.entries().filter((e) => e.level === "ERROR").map((e) => e.data.i), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  deepStrictEqual(cap.entries().filter((e) => e.level === "ERROR").map((e) => e.data.i), [
+    0,
+    1,
+    2,
+    3,
+    4,
+    5,
+    6,
+    7,
+    8,
+    9,
+  ]);
   strictEqual(r.dropped.queue_full, 111);
 });
 
@@ -263,15 +276,19 @@ test("a sink reporting its own outcomes through the host is counted by what it r
       host = h;
       return Promise.resolve();
     },
-    async write() {},
-    async writeBatch(views) {
-      pending.push(...views);
+    write() {
+      return Promise.resolve();
     },
-    async flush() {
+    writeBatch(views) {
+      pending.push(...views);
+      return Promise.resolve();
+    },
+    flush() {
       host!.written(pending.length - 2);
       host!.failed(pending.slice(-2, -1), new Error("400 bad request"));
       host!.dropped(1, "sink_buffer_full");
       pending.length = 0;
+      return Promise.resolve();
     },
   };
   const fallback: string[] = [];
