@@ -152,10 +152,20 @@ export function stdoutIsTerminal(): boolean {
   return false;
 }
 
-/** Schedule `fn` soon, after pending I/O callbacks (setImmediate where available). */
-export function scheduleSoon(fn: () => void): void {
-  if (typeof g.setImmediate === "function") g.setImmediate(fn);
-  else setTimeout(fn, 0);
+/**
+ * Call `fn` once the current task has finished and the event loop has had a
+ * turn (setImmediate where the runtime has it). Returns a handle for
+ * {@link cancelAfterYield}.
+ */
+export function afterYield(fn: () => void): unknown {
+  return typeof g.setImmediate === "function" ? g.setImmediate(fn) : setTimeout(fn, 0);
+}
+
+/** Cancel a pending {@link afterYield}. */
+export function cancelAfterYield(handle: unknown): void {
+  if (handle === undefined) return;
+  if (typeof g.clearImmediate === "function") g.clearImmediate(handle);
+  else clearTimeout(handle as ReturnType<typeof setTimeout>);
 }
 
 /** Make a timer not keep the process alive. */
