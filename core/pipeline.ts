@@ -330,7 +330,7 @@ export class Pipeline {
   }
 
   /** Stop intake, drain within the deadline, stop the sinks. */
-  close(deadlineMs = this.#parts.settings.flushDeadlineMs): Promise<DrainResult> {
+  close(deadlineMs: number = this.#parts.settings.flushDeadlineMs): Promise<DrainResult> {
     this.#closing ??= this.#close(deadlineMs);
     return this.#closing;
   }
