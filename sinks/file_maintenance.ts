@@ -64,6 +64,8 @@ export interface MaintenanceOptions {
   readonly namer: RotationNamer;
   readonly runner: GzipRunner;
   readonly compression: boolean;
+  /** Deflate level with `node:zlib`; undefined: `CompressionStream`. */
+  readonly compressionLevel?: number;
   readonly retention?: number;
   readonly maxTotalBytes?: number;
   readonly fsync: boolean;
@@ -192,7 +194,7 @@ export class FileMaintenance {
     const o = this.#o;
     const src = joinPath(o.dir, name);
     try {
-      const place = await o.runner.run(src, src + ".gz", { sync: o.fsync });
+      const place = await o.runner.run(src, src + ".gz", { sync: o.fsync, level: o.compressionLevel });
       o.counters.compressions++;
       if (place === "worker") o.counters.compressionsInWorker++;
     } catch (e) {

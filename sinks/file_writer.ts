@@ -30,6 +30,8 @@ export interface FileSinkConfig {
   readonly retention?: number;
   readonly maxTotalBytes?: number;
   readonly compression: boolean;
+  /** Deflate level 1-9 with `node:zlib`; undefined: `CompressionStream`. */
+  readonly compressionLevel?: number;
   readonly mode: "json" | "text";
   readonly fsync: boolean;
   /** An injected adapter; otherwise the runtime's is picked at start. */
@@ -106,6 +108,7 @@ export class RotatingFileSink implements Sink {
       namer: this.#namer,
       runner: this.#runner,
       compression: this.#c.compression,
+      compressionLevel: this.#c.compressionLevel,
       retention: this.#c.retention,
       maxTotalBytes: this.#c.maxTotalBytes,
       fsync: this.#c.fsync,

@@ -50,6 +50,14 @@ export interface RotatingFileOptions {
   readonly maxTotalBytes?: number | string;
   /** Gzip rotated files (off the write path). Default false. */
   readonly compression?: boolean;
+  /**
+   * Deflate level of that gzip, 1 (fastest) to 9 (smallest), with `node:zlib`
+   * (Deno, Bun and Node have it; elsewhere `CompressionStream` is used). Level
+   * 1 keeps up with a busy logger where the default cannot. Has no effect
+   * without `compression`. Default: unset, `CompressionStream("gzip")`, whose
+   * level cannot be chosen.
+   */
+  readonly compressionLevel?: number;
   /** "json": one JSON envelope per line (default); "text": `timestamp | LEVEL | logger | message key=value`. */
   readonly mode?: "json" | "text";
   /** fsync the file after every batch (and rotated files before they are compressed). Default false. */
@@ -99,6 +107,9 @@ export function rotatingFile(path: string, options: RotatingFileOptions = {}): R
     retention,
     maxTotalBytes,
     compression: options.compression === undefined ? false : parseBool(options.compression, "compression"),
+    compressionLevel: options.compressionLevel === undefined
+      ? undefined
+      : parseInteger(options.compressionLevel, "compressionLevel", 1, 9),
     mode: options.mode === undefined ? "json" : parseEnum(options.mode, "mode", ["json", "text"] as const),
     fsync: options.fsync === undefined ? false : parseBool(options.fsync, "fsync"),
     fs: options.fs,
@@ -182,6 +193,15 @@ export const rotatingFileSpec: SinkTypeSpec = {
       doc: "Gzip rotated files, in the background.",
     },
     {
+      key: "compression_level",
+      option: "compressionLevel",
+      kind: "int",
+      min: 1,
+      max: 9,
+      env: "FAPILOG_FILE__COMPRESSION_LEVEL",
+      doc: "Deflate level of that gzip, 1 (fastest) to 9 (smallest), with node:zlib; unset uses CompressionStream.",
+    },
+    {
       key: "mode",
       option: "mode",
       kind: "enum",
@@ -211,6 +231,7 @@ export const rotatingFileSpec: SinkTypeSpec = {
       retention: options.retention as number | undefined,
       maxTotalBytes: options.maxTotalBytes as number | undefined,
       compression: options.compression as boolean | undefined,
+      compressionLevel: options.compressionLevel as number | undefined,
       mode: options.mode as "json" | "text" | undefined,
       fsync: options.fsync as boolean | undefined,
       name: options.name as string | undefined,

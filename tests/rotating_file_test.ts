@@ -132,6 +132,72 @@ test("large rotated files are compressed in a worker on Deno and Bun, inline (zl
   }
 });
 
+test("compressionLevel 1 gzips rotated files with node:zlib: every entry exactly once, gzip -t passes", async () => {
+  const dir = await tempDir();
+  try {
+    const log = createLogger({
+      name: "app",
+      // From the settings dict, as `compression_level`, the same as the factory's `compressionLevel`.
+      sinks: [{
+        type: "rotating_file",
+        path: `${dir}/app.log`,
+        max_bytes: "300 KB",
+        compression: true,
+        compression_level: 1,
+      }],
+      env: {},
+    });
+    const pad = "x".repeat(200);
+    for (let i = 0; i < 3000; i++) log.info("fast gzip", { seq: i, pad, n: Math.random() });
+    const r = await log.close();
+    accounted(r);
+    strictEqual(r.sinks.rotating_file.written, 3000);
+    const files = await readLogDir(dir); // runs gzip -t on every .gz
+    deepStrictEqual(seqs(files), range(0, 3000));
+    const rotated = files.slice(0, -1);
+    ok(rotated.length >= 3);
+    for (const f of rotated) {
+      match(f.name, /\.log\.gz$/);
+      // The gzip header's XFL byte is 4 ("fastest") only when deflate ran at level 1: zlib, not CompressionStream.
+      strictEqual(readFileSync(`${dir}/${f.name}`)[8], 4, `${f.name} was deflated at level 1`);
+    }
+    strictEqual(counter(r, "compressions"), rotated.length);
+    strictEqual(counter(r, "compressionErrors"), 0);
+    strictEqual(counter(r, "compressionsInWorker"), runtime === "node" ? 0 : rotated.length);
+    ok(!readdirSync(dir).some((n) => n.endsWith(".tmp")));
+  } finally {
+    await removeDir(dir);
+  }
+});
+
+test("a compression level outside 1-9 is a ConfigError naming compressionLevel / compression_level", () => {
+  for (const bad of [0, 10, "fast"]) {
+    throws(
+      // deno-lint-ignore no-explicit-any
+      () => rotatingFile("a.log", { compression: true, compressionLevel: bad as any }),
+      (e: Error) =>
+        e instanceof ConfigError && e.key === "compressionLevel" &&
+        e.message.includes(`from 1 to 9, got ${JSON.stringify(bad)}`),
+    );
+    throws(
+      () =>
+        resolveSinkSettings(
+          rotatingFileSpec,
+          { type: "rotating_file", path: "a.log", compression_level: bad },
+          {},
+          "sinks[0]",
+        ),
+      (e: Error) => e instanceof ConfigError && e.key === "sinks[0].compression_level" && /from 1 to 9/.test(e.message),
+    );
+    throws(
+      () => envOptions(rotatingFileSpec, { FAPILOG_FILE__COMPRESSION_LEVEL: String(bad) }),
+      (e: Error) =>
+        e instanceof ConfigError && e.key === "FAPILOG_FILE__COMPRESSION_LEVEL" && /from 1 to 9/.test(e.message),
+    );
+  }
+  deepStrictEqual(envOptions(rotatingFileSpec, { FAPILOG_FILE__COMPRESSION_LEVEL: "9" }), { compressionLevel: 9 });
+});
+
 test("hundreds of rotations within milliseconds, gzip on: names unique and sorted, nothing lost", async () => {
   const dir = await tempDir();
   try {
