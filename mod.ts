@@ -45,7 +45,7 @@ export { CircuitBreaker, type CircuitBreakerOptions, type CircuitState } from ".
 export { formatTextLine, type TextFormatOptions } from "./core/text_format.ts";
 export { stdoutJson, type StdoutJsonOptions } from "./sinks/stdout_json.ts";
 export { stdoutPretty, type StdoutPrettyOptions } from "./sinks/stdout_pretty.ts";
-export { streamSink } from "./sinks/stream.ts";
+export { streamSink, type StreamSinkOptions } from "./sinks/stream.ts";
 export { rotatingFile, type RotatingFileOptions, RotatingFileSink } from "./sinks/rotating_file.ts";
 export { type BatchFormat, type FetchFunction, http, type HttpSinkOptions } from "./sinks/http.ts";
 export { webhook, type WebhookSinkOptions } from "./sinks/webhook.ts";

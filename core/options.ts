@@ -248,7 +248,11 @@ export function resolveCoreSettings(options: LoggerOptions, env: Env): CoreSetti
     const name = given[f.option] !== undefined ? f.option : f.key;
     const explicit = given[name];
     if (explicit !== undefined) {
-      if (f.kind === "duration" && typeof explicit === "number" && name === f.option) {
+      const unitless = typeof explicit === "string" && /^\s*\d+(\.\d+)?\s*$/.test(explicit);
+      if (f.kind === "duration" && name === f.option && unitless) {
+        // "5000" given to a camelCase option is milliseconds, as the number 5000 would be.
+        out[f.option] = Number(explicit);
+      } else if (f.kind === "duration" && typeof explicit === "number" && name === f.option) {
         // A number given to a camelCase option is milliseconds (the names end in Ms); the snake_case
         // keys keep the original's seconds.
         if (!Number.isFinite(explicit) || explicit < 0) {

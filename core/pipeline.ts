@@ -191,7 +191,14 @@ export class Pipeline {
 
   /** Drain the whole queue now, synchronously. */
   drainAll(): void {
-    while (this.#queue.length > 0 && !this.#processing) this.#drainSlice(WORKER_SLICE);
+    // Only what is queued now: entries that a sink or enricher logs while we drain are left to the
+    // worker, so a sink that logs cannot keep this loop (and flush, close, the exit hook) going forever.
+    let left = this.#queue.length;
+    while (left > 0 && this.#queue.length > 0 && !this.#processing) {
+      const n = Math.min(left, WORKER_SLICE);
+      this.#drainSlice(n);
+      left -= n;
+    }
   }
 
   #process(recs: readonly Rec[]): void {
@@ -271,7 +278,7 @@ export class Pipeline {
     if (this.#dropTimer === undefined && !this.#closed) {
       this.#dropTimer = setTimeout(() => {
         this.#dropTimer = undefined;
-        this.#warnDropped();
+        if (!this.#closed) this.#warnDropped();
       }, this.#parts.dropWarningIntervalMs);
       unrefTimer(this.#dropTimer);
     }
@@ -337,13 +344,14 @@ export class Pipeline {
 
   async #close(deadlineMs: number): Promise<DrainResult> {
     const started = Date.now();
+    // Closed first: nothing after this point arms the drop-warning timer or takes new entries.
+    this.#closed = true;
     if (this.#dropTimer !== undefined) {
       clearTimeout(this.#dropTimer);
       this.#dropTimer = undefined;
     }
     this.drainAll();
-    this.#warnDropped();
-    this.#closed = true;
+    this.#warnDropped(); // the last word on drops, written with everything else
     this.#removeExitHooks();
     const deadlineAt = started + deadlineMs;
     const work = (async () => {
@@ -370,10 +378,12 @@ export class Pipeline {
     return { ...this.stats(), drained, elapsedMs: Date.now() - started };
   }
 
-  #beforeExit(): void {
-    if (this.#closed) return;
-    const pending = this.#queue.length > 0 || this.channels.some((c) => c.buffered > 0);
+  /** The event loop is empty: flush if anything is still on its way. Returns whether it started work. */
+  #beforeExit(): boolean {
+    if (this.#closed) return false;
+    const pending = this.#queue.length > 0 || this.channels.some((c) => c.pending() > 0);
     if (pending) void this.flush();
+    return pending;
   }
 
   #exitSync(): void {

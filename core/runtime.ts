@@ -179,24 +179,65 @@ export function unrefTimer(id: unknown): void {
   }
 }
 
-/** Register exit hooks; returns a function that removes them. */
-export function onExit(beforeExit: () => void, exitSync: () => void): () => void {
+interface ExitHooks {
+  /** Called when the event loop is empty; returns true when it started more work. */
+  readonly beforeExit: () => boolean;
+  /** Called synchronously as the process exits. */
+  readonly exitSync: () => void;
+}
+
+/** Every registered logger's hooks, behind one set of process listeners (no listener pile-up). */
+const exitHooks = new Set<ExitHooks>();
+let exitListenersInstalled = false;
+
+function runBeforeExit(): boolean {
+  let started = false;
+  for (const h of exitHooks) {
+    try {
+      if (h.beforeExit()) started = true;
+    } catch {
+      // an exit hook must not break the others
+    }
+  }
+  return started;
+}
+
+function runExitSync(): void {
+  for (const h of exitHooks) {
+    try {
+      h.exitSync();
+    } catch {
+      // as above
+    }
+  }
+}
+
+function installExitListeners(): void {
+  if (exitListenersInstalled) return;
   const kind = detectRuntime();
   if (kind === "deno" && typeof g.addEventListener === "function") {
-    g.addEventListener("beforeunload", beforeExit);
-    g.addEventListener("unload", exitSync);
-    return () => {
-      g.removeEventListener("beforeunload", beforeExit);
-      g.removeEventListener("unload", exitSync);
-    };
+    // Deno keeps running after "beforeunload" only when a listener cancels the event.
+    g.addEventListener("beforeunload", (e: Event) => {
+      if (runBeforeExit()) e.preventDefault();
+    });
+    g.addEventListener("unload", runExitSync);
+    exitListenersInstalled = true;
+  } else if ((kind === "node" || kind === "bun") && typeof g.process?.on === "function") {
+    g.process.on("beforeExit", runBeforeExit);
+    g.process.on("exit", runExitSync);
+    exitListenersInstalled = true;
   }
-  if ((kind === "node" || kind === "bun") && typeof g.process?.on === "function") {
-    g.process.on("beforeExit", beforeExit);
-    g.process.on("exit", exitSync);
-    return () => {
-      g.process.off("beforeExit", beforeExit);
-      g.process.off("exit", exitSync);
-    };
-  }
-  return () => {};
+}
+
+/**
+ * Register exit hooks (where the runtime has them); returns a function that
+ * removes them. The process listeners are installed once, for all loggers.
+ */
+export function onExit(beforeExit: () => boolean, exitSync: () => void): () => void {
+  const hooks: ExitHooks = { beforeExit, exitSync };
+  exitHooks.add(hooks);
+  installExitListeners();
+  return () => {
+    exitHooks.delete(hooks);
+  };
 }

@@ -62,6 +62,8 @@ export class SinkChannel {
   #lastWrite: Promise<void> = Promise.resolve();
   #stopDeadlineMs: number | undefined;
   #forceStopped = false;
+  /** Set when the close deadline passed: what was still buffered is counted, later outcomes are not. */
+  #abandoned = false;
   readonly ready: Promise<void>;
 
   constructor(sink: Sink, host: ChannelHost, options: ChannelOptions) {
@@ -126,11 +128,15 @@ export class SinkChannel {
           resolveReady();
         },
         write: async (views) => {
+          // After the close deadline these entries were already counted (dropped: deadline).
+          if (this.#abandoned) return;
           try {
             await this.#deliver(views);
           } finally {
-            this.#bufferedEntries -= views.length;
-            this.#bufferedBytes -= batchBytes(views);
+            if (!this.#abandoned) {
+              this.#bufferedEntries -= views.length;
+              this.#bufferedBytes -= batchBytes(views);
+            }
           }
         },
         close: async () => {
@@ -152,15 +158,16 @@ export class SinkChannel {
   push(batch: readonly SerializedView[]): void {
     let views = batch;
     if (views.length === 0) return;
-    if (!this.#breaker.allow()) {
-      this.#drop(views.length, "circuit_open");
-      this.#host.fallback(views, this.name, "circuit_open");
-      return;
-    }
     if (this.#started && this.#bufferedEntries === 0 && this.sink.writeBatchSync && this.#startError === undefined) {
+      // Batches that go through the stream ask the breaker in #deliver, once, when their turn comes.
+      if (!this.#breaker.allow()) {
+        this.#drop(views.length, "circuit_open");
+        this.#host.fallback(views, this.name, "circuit_open");
+        return;
+      }
       try {
         this.sink.writeBatchSync(views);
-        this.written += views.length;
+        if (!this.sink.reportsOutcomes) this.written += views.length;
         this.#breaker.success();
       } catch (e) {
         this.#failed(views, e, true);
@@ -205,10 +212,11 @@ export class SinkChannel {
       else if (sink.writeBatch) await sink.writeBatch(views);
       else if (sink.writeSerialized) { for (const v of views) await sink.writeSerialized(v); }
       else for (const v of views) await sink.write(v.entry);
+      if (this.#abandoned) return;
       if (!sink.reportsOutcomes) this.written += views.length;
       this.#breaker.success();
     } catch (e) {
-      this.#failed(views, e, true);
+      if (!this.#abandoned) this.#failed(views, e, true);
     }
   }
 
@@ -237,6 +245,18 @@ export class SinkChannel {
     return this.#bufferedEntries;
   }
 
+  /** Entries waiting here or inside the sink (a network sink's batch buffer and requests under way). */
+  pending(): number {
+    let inside = 0;
+    try {
+      const s = this.sink.stats?.();
+      if (s) { for (const k of ["pending", "inFlight"]) if (typeof s[k] === "number") inside += s[k]; }
+    } catch {
+      // a sink's stats must not break the exit hook
+    }
+    return this.#bufferedEntries + inside;
+  }
+
   /** Wait until every batch pushed so far went through, then flush the sink. */
   async flush(): Promise<void> {
     await this.ready;
@@ -252,6 +272,7 @@ export class SinkChannel {
 
   /** Stop the sink (after what was pushed has gone through), giving its stop() `deadlineMs`. */
   async close(deadlineMs?: number): Promise<void> {
+    if (this.#forceStopped) return; // stopped already, when the deadline passed
     this.#stopDeadlineMs = deadlineMs;
     try {
       await this.#writer.close();
@@ -275,6 +296,7 @@ export class SinkChannel {
 
   /** Count everything still buffered as dropped (the close deadline passed). */
   abandon(reason: DropReason): number {
+    this.#abandoned = true;
     const n = this.#bufferedEntries;
     if (n > 0) this.#drop(n, reason);
     this.#bufferedEntries = 0;

@@ -72,7 +72,7 @@ function renamed(sink: Sink, name: string): Sink {
 
 function resolveOne(input: SinkInput, env: Env, i: number): Sink {
   const where = `sinks[${i}]`;
-  if (typeof WritableStream !== "undefined" && input instanceof WritableStream) return streamSink(input, "stream");
+  if (typeof WritableStream !== "undefined" && input instanceof WritableStream) return streamSink(input);
   if (isSink(input)) return input;
   if (typeof input === "object" && input !== null && typeof (input as { type?: unknown }).type === "string") {
     const dict = input as { type: string; name?: string; [key: string]: unknown };

@@ -15,7 +15,7 @@
 
 export { stdoutJson, type StdoutJsonOptions, stdoutJsonSpec } from "./stdout_json.ts";
 export { stdoutPretty, type StdoutPrettyOptions, stdoutPrettySpec } from "./stdout_pretty.ts";
-export { streamSink } from "./stream.ts";
+export { streamSink, type StreamSinkOptions } from "./stream.ts";
 export {
   type FileSinkCounters,
   rotatingFile,

@@ -12,9 +12,18 @@ import type { LogEntry, SerializedView, Sink } from "../core/types.ts";
 
 const encoder = new TextEncoder();
 
+/** Options of {@link streamSink}. */
+export interface StreamSinkOptions {
+  /** The sink's name in stats (default "stream"). */
+  readonly name?: string;
+  /** Close the stream when the logger closes (default false: the stream is released, still open). */
+  readonly closeOnStop?: boolean;
+}
+
 /**
  * A sink writing newline-terminated JSON lines to a byte WritableStream; one
- * chunk per batch, awaiting the stream (its backpressure).
+ * chunk per batch, awaiting the stream (its backpressure). The stream stays
+ * the caller's: closing the logger releases it, open, unless `closeOnStop`.
  *
  * @example
  * ```ts
@@ -22,13 +31,15 @@ const encoder = new TextEncoder();
  * import { streamSink } from "./stream.ts";
  * const chunks: Uint8Array[] = [];
  * const stream = new WritableStream<Uint8Array>({ write(c) { chunks.push(c); } });
- * const log = createLogger({ sinks: [streamSink(stream, "memory")] });
+ * const log = createLogger({ sinks: [streamSink(stream, { name: "memory" })] });
  * log.info("hello");
  * await log.close();
  * ```
  */
-export function streamSink(stream: WritableStream<Uint8Array>, name = "stream"): Sink {
+export function streamSink(stream: WritableStream<Uint8Array>, options: StreamSinkOptions = {}): Sink {
+  const name = options.name ?? "stream";
   let writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
+  let stopped = false;
   const get = () => (writer ??= stream.getWriter());
   return {
     name,
@@ -47,7 +58,16 @@ export function streamSink(stream: WritableStream<Uint8Array>, name = "stream"):
       await get().write(encoder.encode(safeJson(entry) + "\n"));
     },
     async stop() {
-      await get().close();
+      if (stopped) return;
+      stopped = true;
+      const w = get();
+      if (options.closeOnStop) {
+        await w.close();
+      } else {
+        // The stream is the caller's (it may be Deno.stdout.writable): wait for our writes, hand it back open.
+        await w.ready;
+        w.releaseLock();
+      }
     },
   };
 }

@@ -405,3 +405,21 @@ test("limits that cannot work are rejected by name: maxEntryBytes below 1 KiB, a
     (e: unknown) => e instanceof ConfigError && e.key === "FAPILOG_CORE__RATE_LIMIT_PER_SECOND",
   );
 });
+
+test("a unitless string given to an ...Ms option means milliseconds, as the number would", async () => {
+  const gated: Sink = {
+    name: "never",
+    start() {
+      return Promise.resolve();
+    },
+    write() {
+      return new Promise(() => {});
+    },
+  };
+  const log = createLogger({ sinks: [gated], env: {}, flushDeadlineMs: "30", onDiagnostic: () => {} });
+  log.info("stuck");
+  const started = Date.now();
+  const r = await log.close();
+  strictEqual(r.drained, false);
+  ok(Date.now() - started < 5000, "30 ms, not 30 s");
+});

@@ -381,3 +381,111 @@ test("close deadline with a network sink whose endpoint is down: every entry is 
   strictEqual(s.written, 0);
   strictEqual(s.written + s.failed + s.dropped, 5, JSON.stringify(s));
 });
+
+test("an async sink's circuit recovers: after the recovery time a probe batch goes through and closes it", async () => {
+  let failuresLeft = 2;
+  const delivered: number[] = [];
+  const sink: Sink = {
+    name: "flaky",
+    write() {
+      return Promise.resolve();
+    },
+    async writeBatch(views) {
+      await Promise.resolve();
+      if (failuresLeft > 0) {
+        failuresLeft--;
+        throw new Error("temporarily down");
+      }
+      for (const v of views) if (v.entry.logger !== "fapilog") delivered.push(v.entry.data.i as number);
+    },
+  };
+  const log = createLogger({
+    sinks: [sink],
+    env: {},
+    circuitBreakerThreshold: 2,
+    circuitBreakerRecoveryMs: 30,
+    fallback: false,
+    onDiagnostic: () => {},
+  });
+  log.info("a", { i: 0 });
+  await log.flush();
+  log.info("b", { i: 1 });
+  await log.flush();
+  strictEqual(log.stats().sinks.flaky.circuit, "open");
+  log.info("c", { i: 2 }); // while open: dropped, counted
+  await log.flush();
+  await new Promise((r) => setTimeout(r, 40));
+  log.info("d", { i: 3 }); // the probe
+  await log.flush();
+  log.info("e", { i: 4 });
+  const r = await log.close();
+  deepStrictEqual(delivered, [3, 4]);
+  const s = r.sinks.flaky;
+  strictEqual(s.circuit, "closed");
+  // written: d, e and the closing "1 entries dropped" warning
+  deepStrictEqual({ failed: s.failed, dropped: s.dropped, written: s.written }, { failed: 2, dropped: 1, written: 3 });
+});
+
+test("after the close deadline, writes that finish late change no counter", async () => {
+  const sink: Sink = {
+    name: "slow",
+    write() {
+      return Promise.resolve();
+    },
+    async writeBatch() {
+      await new Promise((r) => setTimeout(r, 80));
+    },
+  };
+  const log = createLogger({ sinks: [sink], env: {}, onDiagnostic: () => {} });
+  await log.ready();
+  for (let i = 0; i < 3; i++) log.info("slow", { i });
+  const r = await log.close({ deadlineMs: 20 });
+  strictEqual(r.drained, false);
+  await new Promise((r) => setTimeout(r, 120)); // the slow write finishes now
+  const s = log.stats().sinks.slow;
+  deepStrictEqual({ written: s.written, dropped: s.dropped, buffered: s.buffered }, {
+    written: 0,
+    dropped: 3,
+    buffered: 0,
+  });
+});
+
+test("a WritableStream given as a sink is handed back open when the logger closes", async () => {
+  const chunks: Uint8Array[] = [];
+  const stream = new WritableStream<Uint8Array>({
+    write(c) {
+      chunks.push(c);
+    },
+  });
+  const log = createLogger({ sinks: [stream], env: {} });
+  log.info("through the logger");
+  await log.close();
+  const writer = stream.getWriter(); // not locked any more, not closed
+  await writer.write(new TextEncoder().encode("after\n"));
+  writer.releaseLock();
+  const text = new TextDecoder().decode(new Uint8Array(chunks.flatMap((c) => [...c])));
+  ok(text.includes('"message":"through the logger"'));
+  ok(text.endsWith("after\n"));
+});
+
+test("a sink that logs while it writes cannot keep flush() from returning", async () => {
+  let writes = 0;
+  // deno-lint-ignore prefer-const
+  let log: ReturnType<typeof createLogger>;
+  const chatty: Sink = {
+    name: "chatty",
+    write() {
+      return Promise.resolve();
+    },
+    writeBatchSync(views) {
+      writes += views.length;
+      log.info("the sink logs too");
+    },
+  };
+  log = createLogger({ sinks: [chatty], env: {}, onDiagnostic: () => {} });
+  log.info("first");
+  await log.flush();
+  ok(writes >= 1);
+  const r = await log.close();
+  strictEqual(r.drained, true);
+});

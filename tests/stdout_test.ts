@@ -111,3 +111,10 @@ test("entries logged just before the process exits are flushed by the exit hook"
   strictEqual(out.length, 1000);
   strictEqual(JSON.parse(out[999]).data.seq, 999);
 });
+
+test("without close(), entries on their way through an asynchronous sink are still written before exit", async () => {
+  const r = await runScript(child, { args: ["exit-async"] });
+  strictEqual(r.code, 0);
+  const out = lines(r.stdout);
+  deepStrictEqual(out.map((l) => JSON.parse(l).data.seq), [0, 1, 2, 3, 4]);
+});
