@@ -24,8 +24,6 @@ import type { DrainResult, DropReason, ExceptionInfo, LoggerStats, SerializedVie
 
 /** Entries the worker processes per turn before yielding. */
 const WORKER_SLICE = 4096;
-/** How long queued entries may wait for the worker, in ms. */
-const WORKER_DELAY_MS = 1;
 /** Entries a caller drains inline when it finds the queue full. */
 const CALLER_SLICE = 2048;
 /** Entries a caller may queue without yielding before it processes them itself (caller_runs). */
@@ -80,11 +78,9 @@ export class Pipeline {
   readonly #lostByReason: Partial<Record<DropReason, number>> = {};
   #dropTimer: ReturnType<typeof setTimeout> | undefined;
   #scheduled = false;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  /** Entries queued since the caller last yielded to the event loop. */
+  #timer: unknown;
+  /** Entries queued since the caller last yielded to the event loop (the worker last ran). */
   #sinceYield = 0;
-  /** Pending check that the caller yielded (see `afterYield`). */
-  #yieldProbe: unknown;
   #processing = false;
   #closed = false;
   #closing: Promise<DrainResult> | undefined;
@@ -132,8 +128,6 @@ export class Pipeline {
         // loop, with lower peak memory).
         this.#sinceYield = 0;
         this.#drainSlice(SYNC_BURST);
-      } else if (this.#yieldProbe === undefined) {
-        this.#yieldProbe = afterYield(this.#onYield);
       }
       return;
     }
@@ -161,20 +155,15 @@ export class Pipeline {
 
   #schedule(): void {
     this.#scheduled = true;
-    // A 1 ms timer rather than setImmediate: a caller that yields often (a server) would otherwise get a
-    // worker turn, and a sink write, every few entries; within a millisecond a batch builds up.
-    this.#timer = setTimeout(this.#tick, WORKER_DELAY_MS);
+    // Right after the caller yields (setImmediate where the runtime has it). A 1 ms timer was tried: larger
+    // batches, but entries waited longer and peak memory rose in a server-like loop.
+    this.#timer = afterYield(this.#tick);
   }
-
-  /** The caller yielded to the event loop: its burst is over. */
-  readonly #onYield = (): void => {
-    this.#yieldProbe = undefined;
-    this.#sinceYield = 0;
-  };
 
   readonly #tick = (): void => {
     this.#scheduled = false;
     this.#timer = undefined;
+    this.#sinceYield = 0; // the caller yielded: the worker got its turn
     this.#drainSlice(WORKER_SLICE);
     if (this.#queue.length > 0) this.#schedule();
   };
@@ -370,11 +359,9 @@ export class Pipeline {
       for (const c of this.channels) c.abandon("deadline");
     }
     // Intake is closed and the queue drained: no worker turn is needed any more.
-    clearTimeout(this.#timer);
+    cancelAfterYield(this.#timer);
     this.#timer = undefined;
     this.#scheduled = false;
-    cancelAfterYield(this.#yieldProbe);
-    this.#yieldProbe = undefined;
     return { ...this.stats(), drained, elapsedMs: Date.now() - started };
   }
 
