@@ -106,11 +106,6 @@ function resolveStorage(): Storage | undefined {
   return storage;
 }
 
-/** Whether context follows `await` in this runtime. */
-export function hasAsyncContext(): boolean {
-  return resolveStorage() !== undefined;
-}
-
 /** The current context snapshot (cheap until the first `withContext`). */
 export function currentContext(): ContextSnapshot | undefined {
   if (!storageResolved) return undefined;

@@ -18,7 +18,7 @@ import { Pipeline } from "./pipeline.ts";
 import { createRedactor } from "./redact.ts";
 import { buildRouteTable } from "./route.ts";
 import { fdWriter, processEnv } from "./runtime.ts";
-import { exceptionInfo } from "./serialize.ts";
+import { DEFAULT_LIMITS, exceptionInfo } from "./serialize.ts";
 import { serializerStatics } from "./serialized_view.ts";
 import { resolveSinks } from "./sink_resolve.ts";
 import type { DrainResult, LevelName, LoggerStats } from "./types.ts";
@@ -216,7 +216,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const diag: Record<string, unknown> = options.runtimeInfo === false
     ? {}
     : { ...runtimeInfo(service, settings.environment ?? "dev") };
-  const statics = serializerStatics(diag, { maxEntryBytes: settings.maxEntryBytes, maxDepth: 64 });
+  const statics = serializerStatics(diag, { maxEntryBytes: settings.maxEntryBytes, maxDepth: DEFAULT_LIMITS.maxDepth });
 
   const fallback = options.fallback === false ? false : options.fallback ?? lazyStderr();
   const pipeline = new Pipeline({

@@ -9,6 +9,7 @@
 
 import type { DiagnosticHandler } from "./diagnostics.ts";
 import { ConfigError, describeValue } from "./errors.ts";
+import { DEFAULT_LIMITS } from "./serialize.ts";
 import type { Enricher } from "./enrichers.ts";
 import type { RateLimitOptions, SamplingOptions } from "./filters.ts";
 import type { RedactOptions } from "./redact.ts";
@@ -231,7 +232,7 @@ const DEFAULTS: CoreSettings = {
   maxQueueSize: 10_000,
   maxQueueBytes: 16 * 1024 * 1024,
   backpressure: "caller_runs",
-  maxEntryBytes: 256 * 1024,
+  maxEntryBytes: DEFAULT_LIMITS.maxEntryBytes,
   sinkBufferBytes: 32 * 1024 * 1024,
   flushDeadlineMs: 10_000,
   redactEnabled: true,
