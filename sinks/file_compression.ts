@@ -173,6 +173,15 @@ export interface GzipRunner {
   readonly where: GzipPlace;
   /** Compress `src` into `dst` (see {@link gzipFile}); resolves with where it ran. */
   run(src: string, dst: string, options?: GzipFileOptions): Promise<GzipPlace>;
+  /**
+   * Start compressing `src` now, without yielding, when it would run in a
+   * worker (a synchronous stat, then the job is posted): so a caller that
+   * never yields still gets its rotated files compressed while it logs.
+   * Returns the job (as {@link GzipRunner.run} would), or undefined when the
+   * file would be compressed inline: inline work must not run on the write
+   * path, so the caller runs it later with {@link GzipRunner.run}.
+   */
+  start?(src: string, dst: string, options?: GzipFileOptions): Promise<GzipPlace> | undefined;
   /** End the worker, if any. Jobs still running are rejected. */
   close(): void;
 }
@@ -201,7 +210,25 @@ class WorkerGzip implements GzipRunner {
 
   async run(src: string, dst: string, options: GzipFileOptions = {}): Promise<GzipPlace> {
     const size = (await this.#fs.stat(src).catch(() => null))?.size ?? Infinity;
-    if (this.#broken || size < INLINE_BELOW_BYTES) return this.#inline(src, dst, options);
+    return this.#post(src, dst, options, size) ?? this.#inline(src, dst, options);
+  }
+
+  start(src: string, dst: string, options: GzipFileOptions = {}): Promise<GzipPlace> | undefined {
+    let size = Infinity;
+    try {
+      size = this.#fs.statSync(src)?.size ?? Infinity;
+    } catch {
+      // as in run(): an unknown size goes to the worker, which reports what is wrong with the file
+    }
+    return this.#post(src, dst, options, size);
+  }
+
+  /**
+   * Post the job to the worker now (synchronously) and return its outcome, or
+   * undefined when this file is compressed inline (small, or no worker).
+   */
+  #post(src: string, dst: string, options: GzipFileOptions, size: number): Promise<GzipPlace> | undefined {
+    if (this.#broken || size < INLINE_BELOW_BYTES) return undefined;
     clearTimeout(this.#idleTimer);
     this.#idleTimer = undefined;
     let worker: Any;
@@ -209,14 +236,20 @@ class WorkerGzip implements GzipRunner {
       worker = this.#ensureWorker();
     } catch {
       this.#broken = true;
-      return this.#inline(src, dst, options);
+      return undefined;
     }
     const id = this.#nextId++;
+    // Posted within the executor: a postMessage that throws becomes this job's failure, never the caller's.
+    const reply = new Promise<void>((resolve, reject) => {
+      this.#jobs.set(id, { resolve, reject });
+      worker.postMessage({ id, src, dst, sync: options.sync === true, level: options.level });
+    });
+    return this.#settle(reply, src, dst, options);
+  }
+
+  async #settle(reply: Promise<void>, src: string, dst: string, options: GzipFileOptions): Promise<GzipPlace> {
     try {
-      await new Promise<void>((resolve, reject) => {
-        this.#jobs.set(id, { resolve, reject });
-        worker.postMessage({ id, src, dst, sync: options.sync === true, level: options.level });
-      });
+      await reply;
     } catch (e) {
       if (!(e instanceof WorkerFailed)) throw e;
       // The worker itself failed (could not load, crashed): do this job here, and the next ones too.
@@ -224,6 +257,7 @@ class WorkerGzip implements GzipRunner {
       return this.#inline(src, dst, options);
     } finally {
       if (this.#jobs.size === 0 && this.#worker) {
+        clearTimeout(this.#idleTimer);
         this.#idleTimer = setTimeout(() => this.close(), WORKER_IDLE_MS);
       }
     }

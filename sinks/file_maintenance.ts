@@ -2,7 +2,10 @@
  * The file sink's background work, off the write path: compressing rotated
  * files, retention (keep the newest rotated files by count and total bytes),
  * and recovery at start (finish what a crash interrupted). One task at a time,
- * in order, so retention never races a compression.
+ * in order, so retention never races a compression. Where compression runs
+ * in a worker thread, a rotated file's job is started at rotation already (so
+ * it overlaps with logging even when the caller never yields); the loop then
+ * awaits that job in its turn, and retention awaits it before deleting the file.
  *
  * Nothing here throws into the sink: a failure is counted and reported as a
  * diagnostic, and the rotated file it concerned is kept as it was.
@@ -11,7 +14,7 @@
  */
 
 import { describeFsError, errorCode, type FsAdapter } from "../core/fs.ts";
-import type { GzipRunner } from "./file_compression.ts";
+import type { GzipPlace, GzipRunner } from "./file_compression.ts";
 import { joinPath, type RotatedName, type RotationNamer } from "./rotation_naming.ts";
 
 /** Counters shared by the file sink and its maintenance; reported by `stats()`. */
@@ -34,6 +37,11 @@ export interface FileSinkCounters {
   compressionsInWorker: number;
   /** Compressions that failed; those rotated files are kept uncompressed. */
   compressionErrors: number;
+  /**
+   * Compressions started at rotation, before the logger yields (worker jobs);
+   * each is also counted in `compressions` or `compressionErrors` once settled.
+   */
+  compressionsStarted: number;
   /** Rotated files deleted by retention. */
   retentionDeleted: number;
   /** Retention passes or deletions that failed. */
@@ -52,6 +60,7 @@ export function newCounters(): FileSinkCounters {
     compressions: 0,
     compressionsInWorker: 0,
     compressionErrors: 0,
+    compressionsStarted: 0,
     retentionDeleted: 0,
     retentionErrors: 0,
   };
@@ -84,6 +93,8 @@ export class FileMaintenance {
   readonly #o: MaintenanceOptions;
   /** Rotated file names (not paths) waiting for compression, oldest first. */
   readonly #pending: string[] = [];
+  /** Compressions started at rotation (in a worker), by rotated file name, until the loop or retention has settled them. */
+  readonly #started = new Map<string, Promise<GzipPlace>>();
   #needRetention = false;
   #needStartup = false;
   #startupDone: (() => void)[] = [];
@@ -127,6 +138,8 @@ export class FileMaintenance {
     }
     for (const item of items) {
       for (const name of item.names) o.namer.observe(name);
+      // Rotated since start and being compressed already: its `.gz.tmp` is in use, not a leftover.
+      if (this.#started.has(item.base)) continue;
       const has = (suffix: string) => item.names.includes(item.base + suffix);
       // A `.gz.tmp` is an unfinished compression: the original is still there.
       if (has(".gz.tmp")) await this.#removeQuietly(item.base + ".gz.tmp");
@@ -142,7 +155,22 @@ export class FileMaintenance {
 
   /** A file was rotated to `name`: compress it (if enabled) and apply retention, in the background. */
   rotated(name: string): void {
-    if (this.#o.compression) this.#pending.push(name);
+    const o = this.#o;
+    if (o.compression) {
+      this.#pending.push(name);
+      const src = joinPath(o.dir, name);
+      let job: Promise<GzipPlace> | undefined;
+      try {
+        job = o.runner.start?.(src, src + ".gz", { sync: o.fsync, level: o.compressionLevel });
+      } catch {
+        // not started: the loop runs it as usual
+      }
+      if (job) {
+        job.catch(() => {}); // observed when the loop (or retention) awaits it
+        this.#started.set(name, job);
+        o.counters.compressionsStarted++;
+      }
+    }
     this.#needRetention = true;
     this.kick();
   }
@@ -193,8 +221,10 @@ export class FileMaintenance {
   async #compress(name: string): Promise<void> {
     const o = this.#o;
     const src = joinPath(o.dir, name);
+    const started = this.#started.get(name);
+    this.#started.delete(name);
     try {
-      const place = await o.runner.run(src, src + ".gz", { sync: o.fsync, level: o.compressionLevel });
+      const place = await (started ?? o.runner.run(src, src + ".gz", { sync: o.fsync, level: o.compressionLevel }));
       o.counters.compressions++;
       if (place === "worker") o.counters.compressionsInWorker++;
     } catch (e) {
@@ -270,8 +300,15 @@ export class FileMaintenance {
     const o = this.#o;
     const queued = this.#pending.indexOf(item.base);
     if (queued >= 0) this.#pending.splice(queued, 1);
+    let names = item.names;
+    if (this.#started.has(item.base)) {
+      // Its compression is under way: let it finish (counted and reported as any other), then delete
+      // whichever forms it left, including a `.gz` it produced after the directory was listed.
+      await this.#compress(item.base);
+      names = [...new Set([...names, item.base, item.base + ".gz", item.base + ".gz.tmp"])];
+    }
     let failed = false;
-    for (const name of item.names) {
+    for (const name of names) {
       try {
         await o.fs.remove(joinPath(o.dir, name));
       } catch (e) {

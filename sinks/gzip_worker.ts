@@ -13,12 +13,20 @@ import { gzipFile } from "./file_compression.ts";
 // deno-lint-ignore no-explicit-any
 const scope = globalThis as any;
 
-scope.onmessage = async (ev: { data: { id: number; src: string; dst: string; sync: boolean; level?: number } }) => {
-  const { id, src, dst, sync, level } = ev.data;
+/** Jobs run one after another, in the order posted (oldest rotated file first), each with its own files open. */
+let queue: Promise<void> = Promise.resolve();
+
+async function job(data: { id: number; src: string; dst: string; sync: boolean; level?: number }): Promise<void> {
+  const { id, src, dst, sync, level } = data;
   try {
     await gzipFile(pickFs(), src, dst, { sync, level });
     scope.postMessage({ id, ok: true });
   } catch (e) {
     scope.postMessage({ id, ok: false, message: e instanceof Error ? e.message : String(e), code: errorCode(e) });
   }
+}
+
+scope.onmessage = (ev: { data: { id: number; src: string; dst: string; sync: boolean; level?: number } }) => {
+  // job() reports its own failures; the catch only keeps the queue going whatever happens.
+  queue = queue.then(() => job(ev.data)).catch(() => {});
 };

@@ -132,6 +132,37 @@ test("large rotated files are compressed in a worker on Deno and Bun, inline (zl
   }
 });
 
+test("a tight loop that rotates gets its compressions started in the worker before it yields (Deno, Bun)", async () => {
+  const dir = await tempDir();
+  try {
+    const sink = rotatingFile(`${dir}/app.log`, { rotation: "300 KB", compression: true, compressionLevel: 1 });
+    const log = createLogger({ name: "app", sinks: [sink], env: {} });
+    await log.ready();
+    const pad = "x".repeat(200);
+    const before = sink.stats();
+    strictEqual(before.compressionsStarted, 0);
+    for (let i = 0; i < 5000; i++) log.info("big", { seq: i, pad });
+    // No await since the loop: whatever rotated during it must have its compression posted already.
+    const during = sink.stats();
+    const r = await log.close();
+    accounted(r);
+    deepStrictEqual(seqs(await readLogDir(dir)), range(0, 5000));
+    const rotations = counter(r, "rotations");
+    ok(rotations >= 2);
+    strictEqual(counter(r, "compressions"), rotations);
+    if (runtime === "node") {
+      strictEqual(counter(r, "compressionsStarted"), 0, "Node compresses inline, in the background loop");
+    } else {
+      ok(during.rotations >= 2, `the caller wrote and rotated in the loop (${during.rotations} rotations)`);
+      strictEqual(during.compressionsStarted, during.rotations, "each rotation started its compression at once");
+      strictEqual(counter(r, "compressionsStarted"), rotations);
+      strictEqual(counter(r, "compressionsInWorker"), rotations);
+    }
+  } finally {
+    await removeDir(dir);
+  }
+});
+
 test("compressionLevel 1 gzips rotated files with node:zlib: every entry exactly once, gzip -t passes", async () => {
   const dir = await tempDir();
   try {
