@@ -220,7 +220,6 @@ test("429 answers are retried and every entry arrives in order", async () => {
 test("other 4xx are not retried: the entries are reported failed, with the status and a short body", async () => {
   await withReceiver(async (receiver) => {
     receiver.fault({ status: 400, body: "invalid payload: " + "x".repeat(1000) });
-    const host = new RecordingHost();
     const sink = http(receiver.url, { ...FAST, batchSize: 2, batchFormat: "ndjson" });
     const { log, fallback, diagnostics } = testLogger([sink]);
     logMany(log, 4);
@@ -234,7 +233,6 @@ test("other 4xx are not retried: the entries are reported failed, with the statu
     const report = diagnostics.map((d) => d.message).join("\n");
     assert.match(report, /gave up on 2 entries after 1 attempt: the endpoint answered 400/);
     assert.match(report, /invalid payload: x+…/);
-    assert.equal(host.failures.length, 0);
   });
 });
 
